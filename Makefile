@@ -1,0 +1,39 @@
+# Two commands matter: `make dev` (the whole local stack) and `make test` (the whole suite).
+# Both create .venv and install the pinned requirements on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8080
+PYTEST_ARGS ?=
+
+.PHONY: dev test unit lint api-key clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+dev: $(STAMP)
+	$(PY) -m infra.local.stack --port $(PORT)
+
+test: $(STAMP)
+	mkdir -p .local
+	OMP_NUM_THREADS=1 $(PY) -m pytest --junitxml=.local/junit.xml $(PYTEST_ARGS)
+
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy shared functions infra
+
+# Against the running local stack: prints only the new key.
+api-key: $(STAMP)
+	@test -f .local/dev.env || { echo "Start the stack first: make dev" >&2; exit 1; }
+	@set -a; . ./.local/dev.env; set +a; \
+	  $(PY) -m shared.cli.api_keys create --user "$(USER)" --scopes "$(SCOPES)"
+
+clean:
+	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache

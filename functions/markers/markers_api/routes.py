@@ -1,0 +1,80 @@
+"""``/api/v2/markers``: list, upsert, read one, delete."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+
+from markers_api.models import MarkerListQuery, MarkerUpsertRequest, marker_body
+from shared.domain.identifiers import is_valid_id
+from shared.domain.markers import MarkerChanges, MarkerQuery, MarkerTarget
+from shared.domain.principals import Scope
+from shared.errors import NotFound, ValidationFailed
+from shared.http.router import Reply, RequestContext, Router
+from shared.pagination import page_body
+from shared.services import markers as service
+
+router = Router()
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+
+
+@router.route("GET", "/api/v2/markers", scope=Scope.READ)
+def list_markers(ctx: RequestContext) -> Reply:
+    q = ctx.query(MarkerListQuery)
+    query = MarkerQuery(q.target_type, q.target_id, q.video_id, q.run_id)
+    page = service.list_markers(ctx.container.markers, ctx.principal, query, q.limit, q.cursor)
+    return Reply(page_body(page, marker_body))
+
+
+@router.route("PUT", "/api/v2/markers", scope=Scope.WRITE)
+def upsert_marker(ctx: RequestContext) -> Reply:
+    body = ctx.body(MarkerUpsertRequest)
+    if_match = ctx.header("If-Match")
+    idempotency_key = ctx.header("Idempotency-Key")
+    if idempotency_key is not None and len(idempotency_key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise ValidationFailed(
+            "Idempotency-Key is too long.",
+            details={"errors": [{"field": "Idempotency-Key", "limit": {"max_length": 255}}]},
+        )
+    canonical = json.dumps([body.model_dump(mode="json"), if_match], sort_keys=True)
+    changes = MarkerChanges(
+        target=MarkerTarget(body.target_type, body.target_id, body.field_path),
+        color=body.color,
+        note=body.note,
+        video_id=body.video_id,
+        run_id=body.run_id,
+    )
+    result = service.upsert_marker(
+        ctx.container.markers,
+        ctx.principal,
+        changes,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
+        fingerprint=hashlib.sha256(canonical.encode()).hexdigest(),
+        idempotency_ttl=timedelta(seconds=ctx.container.settings.idempotency_ttl_seconds),
+    )
+    headers = {"ETag": result.marker.etag}
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Reply(marker_body(result.marker), status=201 if result.created else 200, headers=headers)
+
+
+@router.route("GET", "/api/v2/markers/{marker_id}", scope=Scope.READ)
+def get_marker(ctx: RequestContext) -> Reply:
+    marker = service.get_marker(ctx.container.markers, ctx.principal, _marker_id(ctx))
+    return Reply(marker_body(marker), headers={"ETag": marker.etag})
+
+
+@router.route("DELETE", "/api/v2/markers/{marker_id}", scope=Scope.WRITE)
+def delete_marker(ctx: RequestContext) -> Reply:
+    service.delete_marker(ctx.container.markers, ctx.principal, _marker_id(ctx))
+    return Reply(None, status=204)
+
+
+def _marker_id(ctx: RequestContext) -> str:
+    marker_id = ctx.path_params["marker_id"]
+    if not is_valid_id(marker_id):
+        # Not a 422: a malformed id must answer exactly like an unknown one.
+        raise NotFound("No marker with this id.", details={"marker_id": marker_id[:128]})
+    return marker_id

@@ -1,0 +1,82 @@
+"""The three Google emulators, started for real: Firestore and Pub/Sub from gcloud, GCS from
+the gcp-storage-emulator package."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from infra.local.processes import ManagedProcess, free_port, stop_all
+
+
+@dataclass
+class Emulators:
+    project_id: str
+    firestore_port: int
+    pubsub_port: int
+    storage_port: int
+    processes: list[ManagedProcess]
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "GOOGLE_CLOUD_PROJECT": self.project_id,
+            "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{self.firestore_port}",
+            "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{self.pubsub_port}",
+            "STORAGE_EMULATOR_HOST": f"http://127.0.0.1:{self.storage_port}",
+        }
+
+    def stop(self) -> None:
+        stop_all(self.processes)
+
+
+def start_emulators(
+    log_dir: Path,
+    project_id: str,
+    firestore_port: int | None = None,
+    pubsub_port: int | None = None,
+    storage_port: int | None = None,
+) -> Emulators:
+    fs = firestore_port or free_port()
+    ps = pubsub_port or free_port()
+    gcs = storage_port or free_port()
+    gcs_cli = str(Path(sys.executable).with_name("gcp-storage-emulator"))
+    processes = [
+        ManagedProcess(
+            "firestore-emulator",
+            ["gcloud", "emulators", "firestore", "start", f"--host-port=127.0.0.1:{fs}"],
+            log_dir / "firestore-emulator.log",
+            f"http://127.0.0.1:{fs}/",
+        ),
+        ManagedProcess(
+            "pubsub-emulator",
+            [
+                "gcloud",
+                "beta",
+                "emulators",
+                "pubsub",
+                "start",
+                f"--host-port=127.0.0.1:{ps}",
+                f"--project={project_id}",
+            ],
+            log_dir / "pubsub-emulator.log",
+            f"http://127.0.0.1:{ps}/",
+        ),
+        ManagedProcess(
+            "storage-emulator",
+            [gcs_cli, "start", "--host", "127.0.0.1", "--port", str(gcs), "--in-memory", "-q"],
+            log_dir / "storage-emulator.log",
+            f"http://127.0.0.1:{gcs}/storage/v1/b",
+        ),
+    ]
+    started: list[ManagedProcess] = []
+    try:
+        for process in processes:
+            started.append(process.start())
+        for process in processes:
+            process.wait_ready(timeout=90)
+    except BaseException:
+        stop_all(started)
+        raise
+    return Emulators(project_id, fs, ps, gcs, processes)

@@ -1,0 +1,84 @@
+"""The local stand-in for the production load balancer: one port, routed by path.
+
+Requests are streamed both ways, so the SSE relay behind it streams to the client as it
+writes. Upstream addresses come from ``VV_GATEWAY_UPSTREAMS`` (function name → base URL).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from infra.local.routes import function_for_path
+
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+    "date",
+    "server",
+}
+
+_upstreams: dict[str, str] = json.loads(os.environ.get("VV_GATEWAY_UPSTREAMS", "{}"))
+_client = httpx.AsyncClient(timeout=httpx.Timeout(connect=5, read=None, write=30, pool=5))
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    request_id = "req_" + uuid.uuid4().hex
+    body: dict[str, Any] = {
+        "error": {"code": code, "message": message, "details": {}, "request_id": request_id}
+    }
+    return JSONResponse(body, status_code=status, headers={"X-Request-ID": request_id})
+
+
+async def proxy(request: Request) -> Response:
+    function = function_for_path(request.url.path)
+    upstream = _upstreams.get(function or "")
+    if upstream is None:
+        return _error(404, "resource_not_found", "No such endpoint.")
+    headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
+    outbound = _client.build_request(
+        request.method,
+        upstream + request.url.path,
+        params=request.url.query,
+        headers=headers,
+        content=request.stream(),
+    )
+    try:
+        reply = await _client.send(outbound, stream=True)
+    except httpx.TransportError:
+        return _error(503, "service_unavailable", "The function behind this path is not answering.")
+    out_headers = {k: v for k, v in reply.headers.items() if k.lower() not in HOP_BY_HOP}
+    return StreamingResponse(
+        reply.aiter_raw(),
+        status_code=reply.status_code,
+        headers=out_headers,
+        background=BackgroundTask(reply.aclose),
+    )
+
+
+app = Starlette(
+    routes=[
+        Route(
+            "/{path:path}",
+            proxy,
+            methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        )
+    ]
+)

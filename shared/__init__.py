@@ -1,0 +1,1 @@
+"""Common package of the VideoVector utilities: one copy travels inside every function bundle."""

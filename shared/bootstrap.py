@@ -1,0 +1,80 @@
+"""The composition root: builds clients and adapters lazily, from one settings object.
+
+Nothing connects at import time. A function asks ``get_container()`` on its first request;
+tests build a ``Container`` of their own (or call ``override``) with fakes in place.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from shared.config import Settings, get_settings
+from shared.domain.ports import ApiKeyStore, MarkerRepository
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import Client as FirestoreClient
+    from google.cloud.pubsub_v1 import PublisherClient
+    from google.cloud.storage import Client as StorageClient
+
+
+class Container:
+    def __init__(self, settings: Settings, **overrides: Any) -> None:
+        self.settings = settings
+        # cached_property stores in __dict__, so an override is simply a pre-filled entry.
+        self.__dict__.update(overrides)
+
+    @cached_property
+    def firestore(self) -> FirestoreClient:
+        from google.cloud import firestore
+
+        return firestore.Client(project=self.settings.project_id)
+
+    @cached_property
+    def storage(self) -> StorageClient:
+        from google.auth.credentials import AnonymousCredentials
+        from google.cloud import storage
+
+        if "STORAGE_EMULATOR_HOST" in self.settings.emulator_hosts:
+            return storage.Client(
+                project=self.settings.project_id, credentials=AnonymousCredentials()
+            )
+        return storage.Client(project=self.settings.project_id)
+
+    @cached_property
+    def publisher(self) -> PublisherClient:
+        from google.cloud import pubsub_v1
+
+        return pubsub_v1.PublisherClient()
+
+    @cached_property
+    def api_keys(self) -> ApiKeyStore:
+        from shared.adapters.firestore_api_keys import FirestoreApiKeyStore
+
+        return FirestoreApiKeyStore(self.firestore)
+
+    @cached_property
+    def markers(self) -> MarkerRepository:
+        from shared.adapters.firestore_markers import FirestoreMarkerRepository
+
+        return FirestoreMarkerRepository(self.firestore)
+
+
+_container: Container | None = None
+_lock = threading.Lock()
+
+
+def get_container() -> Container:
+    global _container
+    if _container is None:
+        with _lock:
+            if _container is None:
+                _container = Container(get_settings())
+    return _container
+
+
+def override(container: Container | None) -> None:
+    """Install a container built by a test (``None`` restores lazy building)."""
+    global _container
+    _container = container

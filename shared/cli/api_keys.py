@@ -1,0 +1,43 @@
+"""Create or revoke an API key.
+
+    python -m shared.cli.api_keys create --user USER --scopes read,write
+    python -m shared.cli.api_keys revoke --key sk_live_...
+
+``create`` prints only the key, once, on standard output; it is stored as a SHA-256 hash.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from shared.bootstrap import get_container
+from shared.errors import VideoVectorError
+from shared.services.api_keys import create_api_key, revoke_api_key
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="api_keys", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create", help="create a key and print it once")
+    create.add_argument("--user", required=True)
+    create.add_argument("--scopes", default="read", help="comma list of search,read,write,admin")
+    revoke = commands.add_parser("revoke", help="revoke a key")
+    revoke.add_argument("--key", required=True)
+    args = parser.parse_args(argv)
+    store = get_container().api_keys
+    try:
+        if args.command == "create":
+            print(create_api_key(store, args.user, args.scopes.split(",")))
+            return 0
+        if not revoke_api_key(store, args.key):
+            print("no such key", file=sys.stderr)
+            return 1
+        return 0
+    except VideoVectorError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,59 @@
+"""Typed settings, read from the environment once per process."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_id: str = "videovector-local"
+    environment: str = "local"
+    media_bucket: str = "videovector-media"
+    derived_bucket: str = "videovector-derived"
+    events_topic: str = "processing-events"
+    dead_letter_topic: str = "processing-events-dead-letter"
+    max_body_bytes: int = 1_048_576
+    idempotency_ttl_seconds: int = 86_400
+    log_level: str = "INFO"
+    emulator_hosts: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            project_id=_env("GOOGLE_CLOUD_PROJECT", cls.project_id),
+            environment=_env("VV_ENVIRONMENT", cls.environment),
+            media_bucket=_env("VV_MEDIA_BUCKET", cls.media_bucket),
+            derived_bucket=_env("VV_DERIVED_BUCKET", cls.derived_bucket),
+            events_topic=_env("VV_EVENTS_TOPIC", cls.events_topic),
+            dead_letter_topic=_env("VV_DEAD_LETTER_TOPIC", cls.dead_letter_topic),
+            max_body_bytes=_env_int("VV_MAX_BODY_BYTES", cls.max_body_bytes),
+            idempotency_ttl_seconds=_env_int("VV_IDEMPOTENCY_TTL_SECONDS", 86_400),
+            log_level=_env("VV_LOG_LEVEL", cls.log_level),
+            emulator_hosts={
+                name: os.environ[name]
+                for name in (
+                    "FIRESTORE_EMULATOR_HOST",
+                    "PUBSUB_EMULATOR_HOST",
+                    "STORAGE_EMULATOR_HOST",
+                )
+                if os.environ.get(name)
+            },
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()

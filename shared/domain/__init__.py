@@ -1,0 +1,1 @@
+"""Domain models and ports. Nothing here imports google.cloud, Flask or ffmpeg."""

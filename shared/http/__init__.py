@@ -1,0 +1,1 @@
+"""HTTP plumbing written once: routing, auth, validation, errors, request ids."""

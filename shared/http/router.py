@@ -1,0 +1,171 @@
+"""A small router so one function serves several paths and methods.
+
+Every route gets the same treatment, written once here: a request id, authentication and the
+route's scope, body and query validation, the error envelope, and one access log line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import flask
+from pydantic import BaseModel
+
+from shared.bootstrap import Container, get_container
+from shared.domain.principals import Principal, Scope
+from shared.errors import MethodNotAllowed, NotFound
+from shared.http.error_mapping import error_response_parts
+from shared.http.request_ids import request_id_from
+from shared.http.validation import parse_json, query_to_dict, validate
+from shared.services.authentication import authenticate, require_scope
+from shared.structured_logging import configure_logging, request_id_var
+
+logger = logging.getLogger("videovector.access")
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class Reply:
+    """What a handler returns: a JSON body (or raw bytes), a status and headers."""
+
+    body: Any = None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+
+
+@dataclass
+class RequestContext:
+    request: flask.Request
+    principal: Principal
+    path_params: dict[str, str]
+    request_id: str
+    container: Container
+
+    def body(self, model: type[M]) -> M:
+        raw = self.request.get_data(cache=True)
+        data = parse_json(raw, self.request.content_type, self.container.settings.max_body_bytes)
+        return validate(model, data)
+
+    def query(self, model: type[M]) -> M:
+        multi = {key: self.request.args.getlist(key) for key in self.request.args}
+        return validate(model, query_to_dict(model, multi))
+
+    def header(self, name: str) -> str | None:
+        value = self.request.headers.get(name)
+        return value if value not in (None, "") else None
+
+
+Handler = Callable[[RequestContext], Reply | flask.Response]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str
+    handler: Handler
+    scope: Scope | None
+    pattern: re.Pattern[str]
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
+    return re.compile(f"^{regex}/?$")
+
+
+class Router:
+    def __init__(self, container_provider: Callable[[], Container] = get_container) -> None:
+        self._routes: list[Route] = []
+        self._container_provider = container_provider
+
+    @property
+    def routes(self) -> list[Route]:
+        return list(self._routes)
+
+    def route(
+        self, method: str, template: str, *, scope: Scope | None
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self._routes.append(Route(method, template, handler, scope, _compile(template)))
+            return handler
+
+        return register
+
+    def _match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
+        allowed: list[str] = []
+        for route in self._routes:
+            found = route.pattern.match(path)
+            if found is None:
+                continue
+            if route.method == method or (method == "HEAD" and route.method == "GET"):
+                return route, found.groupdict()
+            allowed.append(route.method)
+        if allowed:
+            raise MethodNotAllowed(f"{method} is not allowed here.", allowed=sorted(set(allowed)))
+        raise NotFound("No such endpoint.", details={"path": path})
+
+    def __call__(self, request: flask.Request) -> flask.Response:
+        """The function entry point: ``functions_framework.http`` targets call this."""
+        started = time.perf_counter()
+        request_id = request_id_from(request.headers.get("X-Request-ID"))
+        token = request_id_var.set(request_id)
+        try:
+            container = self._container_provider()
+            configure_logging(container.settings.log_level)
+            response = self._dispatch(request, request_id, container)
+        except Exception as error:  # the one place errors become responses
+            status, body, headers = error_response_parts(error, request_id)
+            response = _json_response(body, status, headers)
+        finally:
+            request_id_var.reset(token)
+        response.headers["X-Request-ID"] = request_id
+        logger.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "request_id": request_id,
+                "httpRequest": {
+                    "requestMethod": request.method,
+                    "requestUrl": request.path,
+                    "status": response.status_code,
+                    "latency": f"{time.perf_counter() - started:.6f}s",
+                    "userAgent": request.headers.get("User-Agent", ""),
+                },
+            },
+        )
+        return response
+
+    def _dispatch(
+        self, request: flask.Request, request_id: str, container: Container
+    ) -> flask.Response:
+        route, params = self._match(request.method, request.path)
+        principal = Principal(user_id="", scopes=frozenset(), key_id="")
+        if route.scope is not None:
+            principal = authenticate(container.api_keys, request.headers.get("X-API-Key"))
+            require_scope(principal, route.scope)
+        ctx = RequestContext(request, principal, params, request_id, container)
+        reply = route.handler(ctx)
+        if isinstance(reply, flask.Response):
+            return reply
+        if reply.content_type == "application/json":
+            return _json_response(reply.body, reply.status, reply.headers)
+        response = flask.Response(reply.body, status=reply.status, content_type=reply.content_type)
+        response.headers.update(reply.headers)
+        return response
+
+
+def _json_response(body: Any, status: int, headers: dict[str, str]) -> flask.Response:
+    payload = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
+    response = flask.Response(payload, status=status, content_type="application/json")
+    if body is None:
+        response.headers.pop("Content-Type", None)
+    response.headers.update(headers)
+    return response

@@ -1,0 +1,89 @@
+"""Parse request bodies and query strings into strict pydantic models."""
+
+from __future__ import annotations
+
+import json
+import typing
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from pydantic import ValidationError as PydanticValidationError
+
+from shared.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class StrictModel(BaseModel):
+    """Rejects unknown fields: a typo in a request is an error, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, frozen=True)
+
+
+def validation_details(exc: PydanticValidationError) -> dict[str, Any]:
+    problems = []
+    for err in exc.errors(include_url=False, include_input=False):
+        problem: dict[str, Any] = {
+            "field": ".".join(str(part) for part in err["loc"]) or "body",
+            "message": err["msg"],
+            "type": err["type"],
+        }
+        context = {k: v for k, v in (err.get("ctx") or {}).items() if _is_plain(v)}
+        if context:
+            problem["limit"] = context
+        problems.append(problem)
+    return {"errors": problems}
+
+
+def _is_plain(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool) or value is None
+
+
+def validate(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except PydanticValidationError as exc:
+        details = validation_details(exc)
+        fields = ", ".join(p["field"] for p in details["errors"])
+        raise ValidationFailed(f"Invalid fields: {fields}.", details=details) from exc
+
+
+def parse_json(raw: bytes, content_type: str | None, max_bytes: int) -> Any:
+    if len(raw) > max_bytes:
+        raise PayloadTooLarge(
+            f"The body is larger than {max_bytes} bytes.", details={"max_bytes": max_bytes}
+        )
+    mimetype = (content_type or "").split(";")[0].strip().lower()
+    if mimetype != "application/json":
+        raise UnsupportedMediaType(
+            "Send the body as application/json.", details={"content_type": mimetype or None}
+        )
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidRequest("The body is not valid UTF-8 JSON.", code="invalid_json") from exc
+
+
+def _is_list_field(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin in (list, tuple, set, frozenset):
+        return True
+    return any(_is_list_field(arg) for arg in typing.get_args(annotation))
+
+
+def query_to_dict(model: type[BaseModel], multi: dict[str, list[str]]) -> dict[str, Any]:
+    """List fields accept repeated keys and comma-separated values; a repeated scalar is an
+    error rather than a silent pick of one value."""
+    data: dict[str, Any] = {}
+    for key, values in multi.items():
+        field = model.model_fields.get(key)
+        if field is not None and _is_list_field(field.annotation):
+            data[key] = [part for v in values for part in v.split(",") if part != ""]
+        elif len(values) > 1:
+            raise ValidationFailed(
+                f"Query parameter '{key}' was given more than once.",
+                details={"errors": [{"field": key, "message": "given more than once"}]},
+            )
+        else:
+            data[key] = values[0]
+    return data

@@ -1,0 +1,83 @@
+"""Opaque list cursors and the page they belong to.
+
+A cursor is URL-safe base64 of a small JSON object naming the list it came from and the last
+position returned. It is opaque to clients: anything that does not decode to the expected
+shape is a 400 ``invalid_cursor``, never a 500.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from shared.errors import InvalidRequest
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+MAX_CURSOR_LENGTH = 1024
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    limit: int
+    has_more: bool
+    next_cursor: str | None
+
+
+def encode_cursor(kind: str, position: dict[str, Any]) -> str:
+    raw = json.dumps({"k": kind, "p": position}, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, cursor: str, fields: dict[str, type]) -> dict[str, Any]:
+    """Decode a cursor of ``kind`` whose position has exactly ``fields`` with those types."""
+    invalid = InvalidRequest(
+        "The cursor is malformed or belongs to another list.",
+        code="invalid_cursor",
+        details={"field": "cursor"},
+    )
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise invalid
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error) as exc:
+        raise invalid from exc
+    if not isinstance(decoded, dict) or decoded.get("k") != kind:
+        raise invalid
+    position = decoded.get("p")
+    if not isinstance(position, dict) or set(position) != set(fields):
+        raise invalid
+    for name, expected in fields.items():
+        if not isinstance(position[name], expected) or isinstance(position[name], bool):
+            raise invalid
+    return position
+
+
+def paginate(
+    fetched: Sequence[T], limit: int, kind: str, position_of: Callable[[T], dict[str, Any]]
+) -> Page[T]:
+    """Build a page from ``limit + 1`` fetched items: the extra one only says there is more."""
+    items = list(fetched[:limit])
+    has_more = len(fetched) > limit
+    next_cursor = encode_cursor(kind, position_of(items[-1])) if has_more and items else None
+    return Page(items=items, limit=limit, has_more=has_more, next_cursor=next_cursor)
+
+
+def page_body(page: Page[T], serialize: Callable[[T], Any]) -> dict[str, Any]:
+    """The contract's list shape: ``{"data": [...], "pagination": {...}}``."""
+    return {
+        "data": [serialize(item) for item in page.items],
+        "pagination": {
+            "limit": page.limit,
+            "has_more": page.has_more,
+            "next_cursor": page.next_cursor,
+        },
+    }

@@ -1,0 +1,1 @@
+"""Use cases. They speak in domain terms and reach storage only through ports."""

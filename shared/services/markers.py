@@ -1,0 +1,119 @@
+"""Marker use cases: upsert with If-Match and Idempotency-Key, list, delete, attach."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from shared.clock import utcnow
+from shared.domain.markers import (
+    IdempotencyRecord,
+    Marker,
+    MarkerChanges,
+    MarkerQuery,
+    UpsertDecision,
+    UpsertResult,
+)
+from shared.domain.ports import MarkerRepository
+from shared.domain.principals import Principal
+from shared.errors import Conflict, NotFound, PreconditionFailed
+from shared.pagination import Page, decode_cursor, paginate
+
+CURSOR_KIND = "markers"
+
+
+def idempotency_id(user_id: str, key: str) -> str:
+    return hashlib.sha256(f"{user_id}\0PUT /markers\0{key}".encode()).hexdigest()
+
+
+def _if_match_holds(if_match: str | None, current: Marker | None) -> bool:
+    if if_match is None:
+        return True
+    if current is None:
+        return False
+    candidates = {tag.strip() for tag in if_match.split(",")}
+    return "*" in candidates or current.etag in candidates
+
+
+def upsert_marker(
+    repo: MarkerRepository,
+    principal: Principal,
+    changes: MarkerChanges,
+    *,
+    if_match: str | None = None,
+    idempotency_key: str | None = None,
+    fingerprint: str = "",
+    idempotency_ttl: timedelta = timedelta(hours=24),
+) -> UpsertResult:
+    user_id = principal.user_id
+    marker_id = changes.target.marker_id_for(user_id)
+    idem_id = idempotency_id(user_id, idempotency_key) if idempotency_key else None
+
+    def decide(current: Marker | None, previous: IdempotencyRecord | None) -> UpsertDecision:
+        now = utcnow()
+        if previous is not None and previous.expires_at > now:
+            if previous.fingerprint != fingerprint:
+                raise Conflict(
+                    "This Idempotency-Key was used with a different request.",
+                    code="idempotency_request_mismatch",
+                )
+            return UpsertDecision(result=_replayed(previous))
+        if not _if_match_holds(if_match, current):
+            raise PreconditionFailed(
+                "If-Match does not match the marker's current ETag.",
+                details={"marker_id": marker_id},
+            )
+        if current is None:
+            marker = Marker(
+                marker_id=marker_id,
+                user_id=user_id,
+                target=changes.target,
+                color=changes.color,
+                note=changes.note,
+                video_id=changes.video_id,
+                run_id=changes.run_id,
+                created_at=now,
+                updated_at=now,
+            )
+        else:
+            marker = current.updated(changes, now)
+        result = UpsertResult(marker=marker, created=current is None)
+        record = None
+        if idem_id is not None:
+            record = IdempotencyRecord(
+                fingerprint=fingerprint,
+                created=result.created,
+                marker=marker,
+                expires_at=now + idempotency_ttl,
+            )
+        return UpsertDecision(result=result, marker_to_store=marker, idempotency_to_store=record)
+
+    return repo.upsert_atomically(user_id, marker_id, idem_id, decide).result
+
+
+def _replayed(previous: IdempotencyRecord) -> UpsertResult:
+    return UpsertResult(marker=previous.marker, created=previous.created, replayed=True)
+
+
+def list_markers(
+    repo: MarkerRepository,
+    principal: Principal,
+    query: MarkerQuery,
+    limit: int,
+    cursor: str | None,
+) -> Page[Marker]:
+    after = decode_cursor(CURSOR_KIND, cursor, {"id": str})["id"] if cursor else None
+    fetched = repo.find(principal.user_id, query, limit + 1, after)
+    return paginate(fetched, limit, CURSOR_KIND, lambda m: {"id": m.marker_id})
+
+
+def delete_marker(repo: MarkerRepository, principal: Principal, marker_id: str) -> None:
+    if not repo.delete(principal.user_id, marker_id):
+        raise NotFound("No marker with this id.", details={"marker_id": marker_id})
+
+
+def get_marker(repo: MarkerRepository, principal: Principal, marker_id: str) -> Marker:
+    marker = repo.get(principal.user_id, marker_id)
+    if marker is None:
+        raise NotFound("No marker with this id.", details={"marker_id": marker_id})
+    return marker

@@ -1,0 +1,136 @@
+"""Markers over HTTP through the gateway, as a client sees them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from infra.local.stack import LocalStack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.emulator]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_demo_key_works_through_the_gateway(stack: LocalStack, http: httpx.Client) -> None:
+    response = http.get("/api/v2/markers", headers={"X-API-Key": stack.api_key})
+    assert response.status_code == 200
+    assert response.json()["pagination"]["limit"] == 50
+
+
+def test_marker_lifecycle_over_http(http: httpx.Client, new_key, user_id: str) -> None:  # type: ignore[no-untyped-def]
+    auth = {"X-API-Key": new_key(user_id)}
+    body = {
+        "target_type": "segment",
+        "target_id": "seg-42",
+        "video_id": "vid-1",
+        "color": "#ff8800",
+        "note": "goal!",
+    }
+    created = http.put("/api/v2/markers", json=body, headers=auth)
+    assert created.status_code == 201, created.text
+    marker = created.json()
+    assert created.headers["X-Request-ID"]
+
+    fetched = http.get(f"/api/v2/markers/{marker['marker_id']}", headers=auth)
+    assert fetched.json() == marker and fetched.headers["ETag"] == created.headers["ETag"]
+
+    updated = http.put(
+        "/api/v2/markers",
+        json={**body, "note": "own goal"},
+        headers={**auth, "If-Match": created.headers["ETag"]},
+    )
+    assert updated.status_code == 200 and updated.json()["note"] == "own goal"
+    stale = http.put(
+        "/api/v2/markers", json=body, headers={**auth, "If-Match": created.headers["ETag"]}
+    )
+    assert stale.status_code == 412 and stale.json()["error"]["code"] == "precondition_failed"
+
+    listed = http.get("/api/v2/markers", params={"video_id": "vid-1"}, headers=auth).json()
+    assert [m["note"] for m in listed["data"]] == ["own goal"]
+
+    assert http.delete(f"/api/v2/markers/{marker['marker_id']}", headers=auth).status_code == 204
+    gone = http.delete(f"/api/v2/markers/{marker['marker_id']}", headers=auth)
+    assert gone.status_code == 404 and gone.json()["error"]["code"] == "resource_not_found"
+
+
+def test_idempotent_put_over_http(http: httpx.Client, new_key, user_id: str) -> None:  # type: ignore[no-untyped-def]
+    auth = {"X-API-Key": new_key(user_id), "Idempotency-Key": "retry-me"}
+    body = {"target_type": "video", "target_id": "vid-9", "color": "teal"}
+    first = http.put("/api/v2/markers", json=body, headers=auth)
+    second = http.put("/api/v2/markers", json=body, headers=auth)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json() == second.json() and second.headers["Idempotent-Replayed"] == "true"
+    other = http.put("/api/v2/markers", json={**body, "color": "navy"}, headers=auth)
+    assert (
+        other.status_code == 409 and other.json()["error"]["code"] == "idempotency_request_mismatch"
+    )
+
+
+def test_second_tenant_is_walled_off(http: httpx.Client, new_key, user_id: str) -> None:  # type: ignore[no-untyped-def]
+    alice = {"X-API-Key": new_key(user_id)}
+    bob = {"X-API-Key": new_key(user_id + "-bob")}
+    created = http.put(
+        "/api/v2/markers",
+        json={"target_type": "video", "target_id": "v", "note": "a"},
+        headers=alice,
+    ).json()
+    foreign = http.get(f"/api/v2/markers/{created['marker_id']}", headers=bob)
+    unknown = http.get("/api/v2/markers/mk_ffffffffffffffffffffffff", headers=bob)
+    assert foreign.status_code == unknown.status_code == 404
+
+    def strip(r: httpx.Response) -> dict[str, str]:
+        return {k: v for k, v in r.json()["error"].items() if k not in {"request_id", "details"}}
+
+    assert strip(foreign) == strip(unknown)
+    assert http.delete(f"/api/v2/markers/{created['marker_id']}", headers=bob).status_code == 404
+    assert http.get("/api/v2/markers", headers=bob).json()["data"] == []
+    still = http.get(f"/api/v2/markers/{created['marker_id']}", headers=alice)
+    assert still.status_code == 200 and still.json()["note"] == "a"
+
+
+def test_gateway_answers_unknown_paths_with_the_envelope(http: httpx.Client) -> None:
+    response = http.get("/api/v2/does-not-exist")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "resource_not_found"
+
+
+def test_admin_command_prints_only_a_working_key(
+    stack: LocalStack, http: httpx.Client, user_id: str
+) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "shared.cli.api_keys",
+            "create",
+            "--user",
+            user_id,
+            "--scopes",
+            "read",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **stack.env},
+        check=True,
+    )
+    key = result.stdout.strip()
+    assert result.stdout.count("\n") == 1 and key.startswith("sk_live_") and len(key) == 56
+    assert http.get("/api/v2/markers", headers={"X-API-Key": key}).status_code == 200
+    denied = http.put(
+        "/api/v2/markers",
+        json={"target_type": "video", "target_id": "v"},
+        headers={"X-API-Key": key},
+    )
+    assert denied.status_code == 403
+    markers_log = next(p.log_path for p in stack.processes if p.name == "markers").read_text()
+    access = [json.loads(line) for line in markers_log.splitlines() if line.startswith("{")]
+    assert any(entry.get("httpRequest", {}).get("status") == 403 for entry in access)
+    assert all(entry["severity"] and entry["request_id"] for entry in access)
+    assert key not in markers_log

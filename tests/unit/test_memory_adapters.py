@@ -1,0 +1,22 @@
+"""The in-memory fakes pass the same contracts as the Firestore adapters."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.adapters.memory_api_keys import InMemoryApiKeyStore
+from shared.adapters.memory_markers import InMemoryMarkerRepository
+from tests.contracts.api_key_store import ApiKeyStoreContract
+from tests.contracts.marker_repository import MarkerRepositoryContract
+
+
+class TestInMemoryMarkerRepository(MarkerRepositoryContract):
+    @pytest.fixture
+    def repo(self) -> InMemoryMarkerRepository:
+        return InMemoryMarkerRepository()
+
+
+class TestInMemoryApiKeyStore(ApiKeyStoreContract):
+    @pytest.fixture
+    def store(self) -> InMemoryApiKeyStore:
+        return InMemoryApiKeyStore()
