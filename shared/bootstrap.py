@@ -11,7 +11,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from shared.config import Settings, get_settings
-from shared.domain.ports import ApiKeyStore, MarkerRepository
+from shared.domain.ports import (
+    ApiKeyStore,
+    EventPublisher,
+    MarkerRepository,
+    MediaCatalog,
+    TextEmbedder,
+)
 
 if TYPE_CHECKING:
     from google.cloud.firestore import Client as FirestoreClient
@@ -59,6 +65,26 @@ class Container:
         from shared.adapters.firestore_markers import FirestoreMarkerRepository
 
         return FirestoreMarkerRepository(self.firestore)
+
+    @cached_property
+    def catalog(self) -> MediaCatalog:
+        from shared.adapters.firestore_catalog import FirestoreMediaCatalog
+
+        return FirestoreMediaCatalog(self.firestore)
+
+    @cached_property
+    def events(self) -> EventPublisher:
+        from shared.adapters.pubsub_events import PubSubEventPublisher
+
+        return PubSubEventPublisher(
+            self.publisher, self.settings.project_id, self.settings.events_topic
+        )
+
+    @cached_property
+    def embedder(self) -> TextEmbedder:
+        from shared.adapters.e5_embedder import E5SmallEmbedder
+
+        return E5SmallEmbedder()
 
 
 _container: Container | None = None

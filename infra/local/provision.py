@@ -20,3 +20,8 @@ def provision(container: Container, function_urls: dict[str, str]) -> None:
     for bucket in (settings.media_bucket, settings.derived_bucket):
         with contextlib.suppress(gexc.Conflict):
             container.storage.create_bucket(bucket)
+    for topic in (settings.events_topic, settings.dead_letter_topic):
+        with contextlib.suppress(gexc.AlreadyExists):
+            container.publisher.create_topic(
+                name=container.publisher.topic_path(settings.project_id, topic)
+            )

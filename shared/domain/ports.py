@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 
+from shared.domain.events import OutgoingEvent
 from shared.domain.markers import (
     IdempotencyRecord,
     Marker,
@@ -12,6 +13,7 @@ from shared.domain.markers import (
     UpsertDecision,
 )
 from shared.domain.principals import ApiKeyRecord
+from shared.domain.records import RunVideoStatus, SegmentRecord, VideoRecord
 
 UpsertDecider = Callable[[Marker | None, IdempotencyRecord | None], UpsertDecision]
 
@@ -51,3 +53,57 @@ class MarkerRepository(ABC):
     ) -> UpsertDecision:
         """Read the marker and idempotency record, call ``decide``, write what it says, as one
         atomic step. ``decide`` may run more than once (on contention) and may raise to abort."""
+
+
+class EventPublisher(ABC):
+    """Where a pipeline sends lifecycle events (the ``processing-events`` topic)."""
+
+    @abstractmethod
+    def publish(self, event: OutgoingEvent) -> None:
+        """Publish and wait for the broker to accept it."""
+
+
+class TextEmbedder(ABC):
+    """Turns text into unit-length vectors; documents and queries may embed differently."""
+
+    model_id: str
+    dimensions: int
+
+    @abstractmethod
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+    @abstractmethod
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+class MediaCatalog(ABC):
+    """Videos, segments and per-run progress. Reads filter on the owner: another user's
+    record is simply absent."""
+
+    @abstractmethod
+    def put_video(self, video: VideoRecord) -> None: ...
+
+    @abstractmethod
+    def put_segments(self, segments: Sequence[SegmentRecord]) -> None: ...
+
+    @abstractmethod
+    def put_run_status(self, status: RunVideoStatus) -> None: ...
+
+    @abstractmethod
+    def get_videos(self, user_id: str, video_ids: Sequence[str]) -> dict[str, VideoRecord]:
+        """The user's videos among ``video_ids`` (missing, foreign and deleted ones left out),
+        read in one round trip per store batch."""
+
+    @abstractmethod
+    def get_segment(self, user_id: str, segment_id: str) -> SegmentRecord | None: ...
+
+    @abstractmethod
+    def segments_of_videos(
+        self, user_id: str, video_ids: Sequence[str], run_id: str | None = None
+    ) -> list[SegmentRecord]:
+        """The user's segments of those videos (of one run if given), by video then start."""
+
+    @abstractmethod
+    def run_statuses_of_videos(
+        self, user_id: str, video_ids: Sequence[str]
+    ) -> list[RunVideoStatus]: ...

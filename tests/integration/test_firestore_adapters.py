@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from shared.bootstrap import Container
-from shared.domain.ports import ApiKeyStore, MarkerRepository
+from shared.domain.ports import ApiKeyStore, MarkerRepository, MediaCatalog
 from tests.contracts.api_key_store import ApiKeyStoreContract
 from tests.contracts.marker_repository import MarkerRepositoryContract
+from tests.contracts.media_catalog import MediaCatalogContract
 
 pytestmark = pytest.mark.emulator
 
@@ -22,3 +23,9 @@ class TestFirestoreApiKeyStore(ApiKeyStoreContract):
     @pytest.fixture
     def store(self, cloud: Container) -> ApiKeyStore:
         return cloud.api_keys
+
+
+class TestFirestoreMediaCatalog(MediaCatalogContract):
+    @pytest.fixture
+    def catalog(self, cloud: Container) -> MediaCatalog:
+        return cloud.catalog

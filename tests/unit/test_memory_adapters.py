@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from shared.adapters.memory_api_keys import InMemoryApiKeyStore
+from shared.adapters.memory_catalog import InMemoryMediaCatalog
 from shared.adapters.memory_markers import InMemoryMarkerRepository
 from tests.contracts.api_key_store import ApiKeyStoreContract
 from tests.contracts.marker_repository import MarkerRepositoryContract
+from tests.contracts.media_catalog import MediaCatalogContract
 
 
 class TestInMemoryMarkerRepository(MarkerRepositoryContract):
@@ -20,3 +22,9 @@ class TestInMemoryApiKeyStore(ApiKeyStoreContract):
     @pytest.fixture
     def store(self) -> InMemoryApiKeyStore:
         return InMemoryApiKeyStore()
+
+
+class TestInMemoryMediaCatalog(MediaCatalogContract):
+    @pytest.fixture
+    def catalog(self) -> InMemoryMediaCatalog:
+        return InMemoryMediaCatalog()

@@ -1,0 +1,102 @@
+"""The media catalog in Firestore: ``videos/{video_id}``, ``segments/{segment_id}`` and
+``run_videos/{run_id}__{video_id}``, each with the owner's ``user_id``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from shared.adapters.firestore_documents import from_document, to_document
+from shared.adapters.firestore_errors import translated_google_errors
+from shared.domain.ports import MediaCatalog
+from shared.domain.records import RunVideoStatus, SegmentRecord, VideoRecord
+
+VIDEOS = "videos"
+SEGMENTS = "segments"
+RUN_VIDEOS = "run_videos"
+IN_QUERY_LIMIT = 30
+WRITE_BATCH_LIMIT = 400  # production allows 500 writes per batch; leave headroom
+
+
+def run_video_doc_id(run_id: str, video_id: str) -> str:
+    return f"{run_id}__{video_id}"
+
+
+def chunks(items: Sequence[str], size: int) -> list[list[str]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+class FirestoreMediaCatalog(MediaCatalog):
+    def __init__(self, client: firestore.Client) -> None:
+        self._client = client
+
+    def put_video(self, video: VideoRecord) -> None:
+        with translated_google_errors("The catalog"):
+            self._client.collection(VIDEOS).document(video.video_id).set(to_document(video))
+
+    def put_segments(self, segments: Sequence[SegmentRecord]) -> None:
+        collection = self._client.collection(SEGMENTS)
+        with translated_google_errors("The catalog"):
+            for start in range(0, len(segments), WRITE_BATCH_LIMIT):
+                batch = self._client.batch()
+                for segment in segments[start : start + WRITE_BATCH_LIMIT]:
+                    batch.set(collection.document(segment.segment_id), to_document(segment))
+                batch.commit()
+
+    def put_run_status(self, status: RunVideoStatus) -> None:
+        doc_id = run_video_doc_id(status.run_id, status.video_id)
+        with translated_google_errors("The catalog"):
+            self._client.collection(RUN_VIDEOS).document(doc_id).set(to_document(status))
+
+    def get_videos(self, user_id: str, video_ids: Sequence[str]) -> dict[str, VideoRecord]:
+        refs = [self._client.collection(VIDEOS).document(v) for v in dict.fromkeys(video_ids)]
+        found: dict[str, VideoRecord] = {}
+        with translated_google_errors("The catalog"):
+            for snapshot in self._client.get_all(refs):
+                data = snapshot.to_dict() if snapshot.exists else None
+                if data and data.get("user_id") == user_id and not data.get("deleted"):
+                    found[snapshot.id] = from_document(VideoRecord, data)
+        return found
+
+    def get_segment(self, user_id: str, segment_id: str) -> SegmentRecord | None:
+        with translated_google_errors("The catalog"):
+            snapshot = self._client.collection(SEGMENTS).document(segment_id).get()
+        data = snapshot.to_dict() if snapshot.exists else None
+        if not data or data.get("user_id") != user_id:
+            return None
+        return from_document(SegmentRecord, data)
+
+    def segments_of_videos(
+        self, user_id: str, video_ids: Sequence[str], run_id: str | None = None
+    ) -> list[SegmentRecord]:
+        found: list[SegmentRecord] = []
+        with translated_google_errors("The catalog"):
+            for chunk in chunks(list(dict.fromkeys(video_ids)), IN_QUERY_LIMIT):
+                q = (
+                    self._client.collection(SEGMENTS)
+                    .where(filter=FieldFilter("user_id", "==", user_id))
+                    .where(filter=FieldFilter("video_id", "in", chunk))
+                )
+                if run_id is not None:
+                    q = q.where(filter=FieldFilter("from_run_id", "==", run_id))
+                found.extend(from_document(SegmentRecord, s.to_dict() or {}) for s in q.stream())
+        order = {v: i for i, v in enumerate(video_ids)}
+        found.sort(key=lambda s: (order.get(s.video_id, 0), s.start_time, s.segment_id))
+        return found
+
+    def run_statuses_of_videos(
+        self, user_id: str, video_ids: Sequence[str]
+    ) -> list[RunVideoStatus]:
+        found: list[RunVideoStatus] = []
+        with translated_google_errors("The catalog"):
+            for chunk in chunks(list(dict.fromkeys(video_ids)), IN_QUERY_LIMIT):
+                q = (
+                    self._client.collection(RUN_VIDEOS)
+                    .where(filter=FieldFilter("user_id", "==", user_id))
+                    .where(filter=FieldFilter("video_id", "in", chunk))
+                )
+                found.extend(from_document(RunVideoStatus, s.to_dict() or {}) for s in q.stream())
+        found.sort(key=lambda r: (r.video_id, r.created_at, r.run_id))
+        return found

@@ -1,0 +1,66 @@
+"""In-memory media catalog for unit tests; held to the same contract tests as Firestore's."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Sequence
+
+from shared.domain.ports import MediaCatalog
+from shared.domain.records import RunVideoStatus, SegmentRecord, VideoRecord
+
+
+class InMemoryMediaCatalog(MediaCatalog):
+    def __init__(self) -> None:
+        self.videos: dict[str, VideoRecord] = {}
+        self.segments: dict[str, SegmentRecord] = {}
+        self.run_statuses: dict[tuple[str, str], RunVideoStatus] = {}
+        self._lock = threading.Lock()
+
+    def put_video(self, video: VideoRecord) -> None:
+        with self._lock:
+            self.videos[video.video_id] = copy.deepcopy(video)
+
+    def put_segments(self, segments: Sequence[SegmentRecord]) -> None:
+        with self._lock:
+            for segment in segments:
+                self.segments[segment.segment_id] = copy.deepcopy(segment)
+
+    def put_run_status(self, status: RunVideoStatus) -> None:
+        with self._lock:
+            self.run_statuses[(status.run_id, status.video_id)] = copy.deepcopy(status)
+
+    def get_videos(self, user_id: str, video_ids: Sequence[str]) -> dict[str, VideoRecord]:
+        return {
+            v: copy.deepcopy(self.videos[v])
+            for v in dict.fromkeys(video_ids)
+            if v in self.videos and self.videos[v].user_id == user_id and not self.videos[v].deleted
+        }
+
+    def get_segment(self, user_id: str, segment_id: str) -> SegmentRecord | None:
+        segment = self.segments.get(segment_id)
+        return copy.deepcopy(segment) if segment and segment.user_id == user_id else None
+
+    def segments_of_videos(
+        self, user_id: str, video_ids: Sequence[str], run_id: str | None = None
+    ) -> list[SegmentRecord]:
+        order = {v: i for i, v in enumerate(dict.fromkeys(video_ids))}
+        found = [
+            copy.deepcopy(s)
+            for s in self.segments.values()
+            if s.user_id == user_id
+            and s.video_id in order
+            and (run_id is None or s.from_run_id == run_id)
+        ]
+        return sorted(found, key=lambda s: (order[s.video_id], s.start_time, s.segment_id))
+
+    def run_statuses_of_videos(
+        self, user_id: str, video_ids: Sequence[str]
+    ) -> list[RunVideoStatus]:
+        wanted = set(video_ids)
+        found = [
+            copy.deepcopy(r)
+            for r in self.run_statuses.values()
+            if r.user_id == user_id and r.video_id in wanted
+        ]
+        return sorted(found, key=lambda r: (r.video_id, r.created_at, r.run_id))

@@ -1,0 +1,110 @@
+"""Behaviour every MediaCatalog must have: run against the fake and against Firestore."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from shared.clock import utcnow
+from shared.domain.ports import MediaCatalog
+from shared.domain.records import (
+    MediaType,
+    RunStatus,
+    RunVideoStatus,
+    SegmentRecord,
+    SegmentRunStatus,
+    SegmentStatus,
+    VideoRecord,
+    VideoStatus,
+)
+
+
+def video(user_id: str, video_id: str, **kw: object) -> VideoRecord:
+    now = utcnow()
+    fields: dict[str, object] = {
+        "title": video_id,
+        "video_uri": f"gs://media/{user_id}/{video_id}.mp4",
+        "media_type": MediaType.VIDEO,
+        "status": VideoStatus.PROCESSED,
+        "created_at": now,
+        "updated_at": now,
+        **kw,
+    }
+    return VideoRecord(video_id=video_id, user_id=user_id, **fields)  # type: ignore[arg-type]
+
+
+def segment(user_id: str, video_id: str, start: float, run_id: str = "run-1") -> SegmentRecord:
+    return SegmentRecord(
+        segment_id=f"{video_id}-s{int(start)}",
+        video_id=video_id,
+        user_id=user_id,
+        start_time=start,
+        end_time=start + 1,
+        created_at=utcnow(),
+        metadata={"color": {"dominant": "red"}, "loudness_db": -12.5},
+        metadata_text="a red scene",
+        segment_status=SegmentStatus.COMPLETED,
+        from_run_id=run_id,
+    )
+
+
+class MediaCatalogContract:
+    @pytest.fixture
+    def catalog(self) -> MediaCatalog:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def user(self) -> str:
+        return f"u-{uuid.uuid4().hex[:10]}"
+
+    def test_videos_round_trip_and_stay_with_their_owner(
+        self, catalog: MediaCatalog, user: str
+    ) -> None:
+        v1 = video(user, f"{user}-v1", media_type=MediaType.AUDIO, duration_seconds=3.5)
+        catalog.put_video(v1)
+        catalog.put_video(video("someone-else", f"{user}-v2"))
+        catalog.put_video(video(user, f"{user}-v3", deleted=True))
+        found = catalog.get_videos(user, [f"{user}-v2", v1.video_id, f"{user}-v3", "nope"])
+        assert list(found) == [v1.video_id]
+        got = found[v1.video_id]
+        assert got.media_type is MediaType.AUDIO and got.status is VideoStatus.PROCESSED
+        assert got.duration_seconds == 3.5 and got.index_id is None
+
+    def test_segments_of_videos_by_owner_and_run(self, catalog: MediaCatalog, user: str) -> None:
+        vids = [f"{user}-v{i}" for i in range(33)]
+        segments = [segment(user, v, s) for v in vids for s in (2.0, 0.0)]
+        segments.append(segment(user, vids[0], 5.0, run_id="run-2"))
+        catalog.put_segments(segments)
+        catalog.put_segments([segment("someone-else", vids[0], 9.0)])
+        found = catalog.segments_of_videos(user, list(reversed(vids)))
+        assert len(found) == 67
+        assert [s.video_id for s in found[:2]] == [vids[-1], vids[-1]]
+        assert [s.start_time for s in found[:2]] == [0.0, 2.0]
+        only = catalog.segments_of_videos(user, [vids[0]], run_id="run-2")
+        assert [s.start_time for s in only] == [5.0]
+        assert only[0].metadata == {"color": {"dominant": "red"}, "loudness_db": -12.5}
+        assert catalog.get_segment(user, only[0].segment_id) is not None
+        assert catalog.get_segment("someone-else", only[0].segment_id) is None
+
+    def test_run_statuses(self, catalog: MediaCatalog, user: str) -> None:
+        now = utcnow()
+        status = RunVideoStatus(
+            run_id="run-1",
+            video_id=f"{user}-v1",
+            user_id=user,
+            status=RunStatus.PROCESSING,
+            created_at=now,
+            updated_at=now,
+            prompt_id="p",
+            segments=[
+                SegmentRunStatus("s1", SegmentStatus.COMPLETED, 0.0, 1.0),
+                SegmentRunStatus("s2", SegmentStatus.PENDING, 1.0, 2.0),
+            ],
+        )
+        catalog.put_run_status(status)
+        (got,) = catalog.run_statuses_of_videos(user, [f"{user}-v1"])
+        assert got.status is RunStatus.PROCESSING
+        assert [s.status for s in got.segments] == [SegmentStatus.COMPLETED, SegmentStatus.PENDING]
+        assert got.count(SegmentStatus.PENDING) == 1
+        assert catalog.run_statuses_of_videos("someone-else", [f"{user}-v1"]) == []
