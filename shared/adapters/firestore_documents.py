@@ -7,7 +7,7 @@ import types
 import typing
 from enum import Enum
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -36,7 +36,7 @@ def _hints(cls: Any) -> dict[str, Any]:
 def from_document(cls: type[T], doc: dict[str, Any]) -> T:
     """Build ``cls`` from a document, ignoring fields the record does not declare (a newer
     writer may add some), converting enums and nested record lists."""
-    hints = _hints(cls)
+    hints = _hints(cast(Any, cls))
     kwargs: dict[str, Any] = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         if f.name in doc:
