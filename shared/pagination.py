@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel
+
 from shared.errors import InvalidRequest
 
 T = TypeVar("T")
@@ -81,3 +83,11 @@ def page_body(page: Page[T], serialize: Callable[[T], Any]) -> dict[str, Any]:
             "next_cursor": page.next_cursor,
         },
     }
+
+
+class PaginationInfo(BaseModel):
+    """The ``pagination`` object of every list response (for the OpenAPI description)."""
+
+    limit: int
+    has_more: bool
+    next_cursor: str | None

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
+from google.cloud.firestore_v1.vector import Vector
 
 from shared.adapters.firestore_documents import from_document, to_document
 from shared.adapters.firestore_errors import translated_google_errors
@@ -43,6 +44,20 @@ class FirestoreMediaCatalog(MediaCatalog):
                 batch = self._client.batch()
                 for segment in segments[start : start + WRITE_BATCH_LIMIT]:
                     batch.set(collection.document(segment.segment_id), to_document(segment))
+                batch.commit()
+
+    def put_segment_embeddings(self, model_id: str, vectors: dict[str, list[float]]) -> None:
+        """``embedding`` (a Firestore vector) and ``embedding_model`` on each segment."""
+        collection = self._client.collection(SEGMENTS)
+        items = list(vectors.items())
+        with translated_google_errors("The catalog"):
+            for start in range(0, len(items), WRITE_BATCH_LIMIT):
+                batch = self._client.batch()
+                for segment_id, vector in items[start : start + WRITE_BATCH_LIMIT]:
+                    batch.update(
+                        collection.document(segment_id),
+                        {"embedding": Vector(vector), "embedding_model": model_id},
+                    )
                 batch.commit()
 
     def put_run_status(self, status: RunVideoStatus) -> None:

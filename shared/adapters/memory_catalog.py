@@ -15,6 +15,7 @@ class InMemoryMediaCatalog(MediaCatalog):
         self.videos: dict[str, VideoRecord] = {}
         self.segments: dict[str, SegmentRecord] = {}
         self.run_statuses: dict[tuple[str, str], RunVideoStatus] = {}
+        self.embeddings: dict[str, tuple[str, list[float]]] = {}
         self._lock = threading.Lock()
 
     def put_video(self, video: VideoRecord) -> None:
@@ -25,6 +26,13 @@ class InMemoryMediaCatalog(MediaCatalog):
         with self._lock:
             for segment in segments:
                 self.segments[segment.segment_id] = copy.deepcopy(segment)
+
+    def put_segment_embeddings(self, model_id: str, vectors: dict[str, list[float]]) -> None:
+        with self._lock:
+            for segment_id, vector in vectors.items():
+                if segment_id not in self.segments:
+                    raise KeyError(segment_id)
+                self.embeddings[segment_id] = (model_id, list(vector))
 
     def put_run_status(self, status: RunVideoStatus) -> None:
         with self._lock:

@@ -107,3 +107,8 @@ class MediaCatalog(ABC):
     def run_statuses_of_videos(
         self, user_id: str, video_ids: Sequence[str]
     ) -> list[RunVideoStatus]: ...
+
+    @abstractmethod
+    def put_segment_embeddings(self, model_id: str, vectors: dict[str, list[float]]) -> None:
+        """Store one embedding per segment id (with the model id beside it: vectors of
+        different models are never compared)."""

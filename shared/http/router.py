@@ -49,6 +49,8 @@ class RequestContext:
     container: Container
 
     def body(self, model: type[M]) -> M:
+        """Parse the JSON body into ``model`` (declare the same model on the route, for the
+        OpenAPI description)."""
         raw = self.request.get_data(cache=True)
         data = parse_json(raw, self.request.content_type, self.container.settings.max_body_bytes)
         return validate(model, data)
@@ -72,6 +74,10 @@ class Route:
     handler: Handler
     scope: Scope | None
     pattern: re.Pattern[str]
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: Any = None  # a pydantic model (or list[Model]) describing the 2xx body
+    summary: str = ""
 
 
 def _compile(template: str) -> re.Pattern[str]:
@@ -89,10 +95,33 @@ class Router:
         return list(self._routes)
 
     def route(
-        self, method: str, template: str, *, scope: Scope | None
+        self,
+        method: str,
+        template: str,
+        *,
+        scope: Scope | None,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: Any = None,
     ) -> Callable[[Handler], Handler]:
+        """Register a handler. ``body``, ``query`` and ``response`` describe it for the
+        generated OpenAPI document; the handler parses with ``ctx.body(Model)``."""
+
         def register(handler: Handler) -> Handler:
-            self._routes.append(Route(method, template, handler, scope, _compile(template)))
+            summary = (handler.__doc__ or "").strip().splitlines()[0] if handler.__doc__ else ""
+            self._routes.append(
+                Route(
+                    method,
+                    template,
+                    handler,
+                    scope,
+                    _compile(template),
+                    body,
+                    query,
+                    response,
+                    summary,
+                )
+            )
             return handler
 
         return register

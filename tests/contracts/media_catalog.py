@@ -108,3 +108,13 @@ class MediaCatalogContract:
         assert [s.status for s in got.segments] == [SegmentStatus.COMPLETED, SegmentStatus.PENDING]
         assert got.count(SegmentStatus.PENDING) == 1
         assert catalog.run_statuses_of_videos("someone-else", [f"{user}-v1"]) == []
+
+    def test_embeddings_attach_to_existing_segments_only(
+        self, catalog: MediaCatalog, user: str
+    ) -> None:
+        seg = segment(user, f"{user}-v1", 0.0)
+        catalog.put_segments([seg])
+        catalog.put_segment_embeddings("model-a", {seg.segment_id: [0.6, 0.8]})
+        assert catalog.get_segment(user, seg.segment_id) is not None
+        with pytest.raises(Exception):  # noqa: B017 - each store raises its own kind
+            catalog.put_segment_embeddings("model-a", {f"{user}-missing": [1.0, 0.0]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
 from shared.clock import to_iso
 from shared.domain.colors import normalize_color
@@ -12,7 +12,7 @@ from shared.domain.field_paths import FIELD_PATH_RE, MAX_FIELD_PATH_LENGTH
 from shared.domain.identifiers import ID_PATTERN, MAX_ID_LENGTH
 from shared.domain.markers import Marker, TargetType
 from shared.http.validation import StrictModel
-from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, PaginationInfo
 
 MAX_NOTE_LENGTH = 2000
 
@@ -49,6 +49,24 @@ class MarkerListQuery(StrictModel):
     run_id: RecordId | None = None
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     cursor: str | None = Field(default=None, max_length=1024)
+
+
+class MarkerResponse(BaseModel):
+    marker_id: str
+    target_type: TargetType
+    target_id: str
+    field_path: str | None
+    color: str | None
+    note: str | None
+    video_id: str | None
+    run_id: str | None
+    created_at: str
+    updated_at: str
+
+
+class MarkerListResponse(BaseModel):
+    data: list[MarkerResponse]
+    pagination: PaginationInfo
 
 
 def marker_body(marker: Marker) -> dict[str, Any]:

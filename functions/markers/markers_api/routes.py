@@ -6,7 +6,13 @@ import hashlib
 import json
 from datetime import timedelta
 
-from markers_api.models import MarkerListQuery, MarkerUpsertRequest, marker_body
+from markers_api.models import (
+    MarkerListQuery,
+    MarkerListResponse,
+    MarkerResponse,
+    MarkerUpsertRequest,
+    marker_body,
+)
 from shared.domain.identifiers import is_valid_id
 from shared.domain.markers import MarkerChanges, MarkerQuery, MarkerTarget
 from shared.domain.principals import Scope
@@ -19,16 +25,22 @@ router = Router()
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 
-@router.route("GET", "/api/v2/markers", scope=Scope.READ)
+@router.route(
+    "GET", "/api/v2/markers", scope=Scope.READ, query=MarkerListQuery, response=MarkerListResponse
+)
 def list_markers(ctx: RequestContext) -> Reply:
+    """List the caller's markers, filtered and paginated."""
     q = ctx.query(MarkerListQuery)
     query = MarkerQuery(q.target_type, q.target_id, q.video_id, q.run_id)
     page = service.list_markers(ctx.container.markers, ctx.principal, query, q.limit, q.cursor)
     return Reply(page_body(page, marker_body))
 
 
-@router.route("PUT", "/api/v2/markers", scope=Scope.WRITE)
+@router.route(
+    "PUT", "/api/v2/markers", scope=Scope.WRITE, body=MarkerUpsertRequest, response=MarkerResponse
+)
 def upsert_marker(ctx: RequestContext) -> Reply:
+    """Create or update the caller's marker on a target."""
     body = ctx.body(MarkerUpsertRequest)
     if_match = ctx.header("If-Match")
     idempotency_key = ctx.header("Idempotency-Key")
@@ -60,14 +72,16 @@ def upsert_marker(ctx: RequestContext) -> Reply:
     return Reply(marker_body(result.marker), status=201 if result.created else 200, headers=headers)
 
 
-@router.route("GET", "/api/v2/markers/{marker_id}", scope=Scope.READ)
+@router.route("GET", "/api/v2/markers/{marker_id}", scope=Scope.READ, response=MarkerResponse)
 def get_marker(ctx: RequestContext) -> Reply:
+    """Read one marker."""
     marker = service.get_marker(ctx.container.markers, ctx.principal, _marker_id(ctx))
     return Reply(marker_body(marker), headers={"ETag": marker.etag})
 
 
 @router.route("DELETE", "/api/v2/markers/{marker_id}", scope=Scope.WRITE)
 def delete_marker(ctx: RequestContext) -> Reply:
+    """Delete one marker."""
     service.delete_marker(ctx.container.markers, ctx.principal, _marker_id(ctx))
     return Reply(None, status=204)
 
