@@ -18,6 +18,7 @@ from shared.domain.ports import (
     MediaCatalog,
     TextEmbedder,
 )
+from shared.services.rate_limiting import RateLimiter
 
 if TYPE_CHECKING:
     from google.cloud.firestore import Client as FirestoreClient
@@ -65,6 +66,16 @@ class Container:
         from shared.adapters.firestore_markers import FirestoreMarkerRepository
 
         return FirestoreMarkerRepository(self.firestore)
+
+    @cached_property
+    def rate_limiter(self) -> RateLimiter | None:
+        if self.settings.rate_limit_per_minute <= 0:
+            return None
+        from shared.adapters.firestore_rate_limits import FirestoreRateLimitStore
+
+        return RateLimiter(
+            FirestoreRateLimitStore(self.firestore), self.settings.rate_limit_per_minute
+        )
 
     @cached_property
     def catalog(self) -> MediaCatalog:

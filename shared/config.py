@@ -28,6 +28,9 @@ class Settings:
     max_body_bytes: int = 1_048_576
     idempotency_ttl_seconds: int = 86_400
     log_level: str = "INFO"
+    # Requests per minute per API key, across all instances; 0 disables. Settings built in
+    # code (tests) default to off; deployed and local processes read 1200 from from_env().
+    rate_limit_per_minute: int = 0
     emulator_hosts: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -42,6 +45,7 @@ class Settings:
             max_body_bytes=_env_int("VV_MAX_BODY_BYTES", cls.max_body_bytes),
             idempotency_ttl_seconds=_env_int("VV_IDEMPOTENCY_TTL_SECONDS", 86_400),
             log_level=_env("VV_LOG_LEVEL", cls.log_level),
+            rate_limit_per_minute=_env_int("VV_RATE_LIMIT_PER_MINUTE", 1200),
             emulator_hosts={
                 name: os.environ[name]
                 for name in (

@@ -13,6 +13,7 @@ from shared.domain.markers import (
     UpsertDecision,
 )
 from shared.domain.principals import ApiKeyRecord
+from shared.domain.rate_limits import Window
 from shared.domain.records import RunVideoStatus, SegmentRecord, VideoRecord
 
 UpsertDecider = Callable[[Marker | None, IdempotencyRecord | None], UpsertDecision]
@@ -112,3 +113,11 @@ class MediaCatalog(ABC):
     def put_segment_embeddings(self, model_id: str, vectors: dict[str, list[float]]) -> None:
         """Store one embedding per segment id (with the model id beside it: vectors of
         different models are never compared)."""
+
+
+class RateLimitStore(ABC):
+    """A counter per key and window, shared by every instance of every function."""
+
+    @abstractmethod
+    def add(self, window: Window, amount: int) -> int:
+        """Atomically add ``amount`` to the window's counter; return the new total."""

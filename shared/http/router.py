@@ -180,6 +180,8 @@ class Router:
         if route.scope is not None:
             principal = authenticate(container.api_keys, request.headers.get("X-API-Key"))
             require_scope(principal, route.scope)
+            if container.rate_limiter is not None:
+                container.rate_limiter.spend(principal.key_id)
         ctx = RequestContext(request, principal, params, request_id, container)
         reply = route.handler(ctx)
         if isinstance(reply, flask.Response):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from shared.adapters.firestore_rate_limits import FirestoreRateLimitStore
 from shared.bootstrap import Container
 from shared.domain.ports import ApiKeyStore, MarkerRepository, MediaCatalog
 from tests.contracts.api_key_store import ApiKeyStoreContract
 from tests.contracts.marker_repository import MarkerRepositoryContract
 from tests.contracts.media_catalog import MediaCatalogContract
+from tests.contracts.rate_limit_store import RateLimitStoreContract
 
 pytestmark = pytest.mark.emulator
 
@@ -29,3 +31,9 @@ class TestFirestoreMediaCatalog(MediaCatalogContract):
     @pytest.fixture
     def catalog(self, cloud: Container) -> MediaCatalog:
         return cloud.catalog
+
+
+class TestFirestoreRateLimitStore(RateLimitStoreContract):
+    @pytest.fixture
+    def store(self, cloud: Container) -> FirestoreRateLimitStore:
+        return FirestoreRateLimitStore(cloud.firestore)

@@ -7,9 +7,11 @@ import pytest
 from shared.adapters.memory_api_keys import InMemoryApiKeyStore
 from shared.adapters.memory_catalog import InMemoryMediaCatalog
 from shared.adapters.memory_markers import InMemoryMarkerRepository
+from shared.adapters.memory_rate_limits import InMemoryRateLimitStore
 from tests.contracts.api_key_store import ApiKeyStoreContract
 from tests.contracts.marker_repository import MarkerRepositoryContract
 from tests.contracts.media_catalog import MediaCatalogContract
+from tests.contracts.rate_limit_store import RateLimitStoreContract
 
 
 class TestInMemoryMarkerRepository(MarkerRepositoryContract):
@@ -28,3 +30,9 @@ class TestInMemoryMediaCatalog(MediaCatalogContract):
     @pytest.fixture
     def catalog(self) -> InMemoryMediaCatalog:
         return InMemoryMediaCatalog()
+
+
+class TestInMemoryRateLimitStore(RateLimitStoreContract):
+    @pytest.fixture
+    def store(self) -> InMemoryRateLimitStore:
+        return InMemoryRateLimitStore()
