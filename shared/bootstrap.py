@@ -16,6 +16,7 @@ from shared.domain.ports import (
     EventPublisher,
     MarkerRepository,
     MediaCatalog,
+    MediaStore,
     TextEmbedder,
 )
 from shared.services.rate_limiting import RateLimiter
@@ -90,6 +91,12 @@ class Container:
         return PubSubEventPublisher(
             self.publisher, self.settings.project_id, self.settings.events_topic
         )
+
+    @cached_property
+    def media(self) -> MediaStore:
+        from shared.adapters.gcs_media import GcsMediaStore
+
+        return GcsMediaStore(self.storage, self.settings.media_bucket)
 
     @cached_property
     def embedder(self) -> TextEmbedder:

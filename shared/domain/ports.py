@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 from shared.domain.events import OutgoingEvent
 from shared.domain.markers import (
@@ -15,6 +18,7 @@ from shared.domain.markers import (
 from shared.domain.principals import ApiKeyRecord
 from shared.domain.rate_limits import Window
 from shared.domain.records import RunVideoStatus, SegmentRecord, VideoRecord
+from shared.domain.stored_objects import StoredObject
 
 UpsertDecider = Callable[[Marker | None, IdempotencyRecord | None], UpsertDecision]
 
@@ -121,3 +125,43 @@ class RateLimitStore(ABC):
     @abstractmethod
     def add(self, window: Window, amount: int) -> int:
         """Atomically add ``amount`` to the window's counter; return the new total."""
+
+
+class MediaStore(ABC):
+    """The media bucket: original files as users uploaded them. Addresses are ``gs://`` uris;
+    a uri outside this store's bucket, or an object that is not there, raises ``NotFound``."""
+
+    bucket: str
+
+    @abstractmethod
+    def upload(
+        self,
+        source: Path,
+        object_name: str,
+        *,
+        content_type: str | None = None,
+        metadata: dict[str, str] | None = None,
+    ) -> StoredObject:
+        """Store a local file under ``object_name`` (replacing any older generation)."""
+
+    @abstractmethod
+    def stat(self, uri: str) -> StoredObject | None:
+        """The object's size, generation and metadata, or None when it is missing."""
+
+    @abstractmethod
+    def download(self, uri: str, destination: Path, generation: str | None = None) -> StoredObject:
+        """Write the object (that generation, if given) to ``destination``, streamed."""
+
+    @abstractmethod
+    def delete(self, uri: str) -> bool: ...
+
+    @contextlib.contextmanager
+    def local_copy(
+        self, uri: str, generation: str | None = None
+    ) -> Iterator[tuple[Path, StoredObject]]:
+        """A temporary local copy of the object, removed on exit (ffmpeg wants a file)."""
+        with tempfile.TemporaryDirectory(prefix="vv-media-") as folder:
+            suffix = Path(uri).suffix if len(Path(uri).suffix) <= 8 else ""
+            destination = Path(folder) / f"source{suffix}"
+            stored = self.download(uri, destination, generation)
+            yield destination, stored

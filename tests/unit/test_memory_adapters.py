@@ -7,10 +7,12 @@ import pytest
 from shared.adapters.memory_api_keys import InMemoryApiKeyStore
 from shared.adapters.memory_catalog import InMemoryMediaCatalog
 from shared.adapters.memory_markers import InMemoryMarkerRepository
+from shared.adapters.memory_media import InMemoryMediaStore
 from shared.adapters.memory_rate_limits import InMemoryRateLimitStore
 from tests.contracts.api_key_store import ApiKeyStoreContract
 from tests.contracts.marker_repository import MarkerRepositoryContract
 from tests.contracts.media_catalog import MediaCatalogContract
+from tests.contracts.media_store import MediaStoreContract
 from tests.contracts.rate_limit_store import RateLimitStoreContract
 
 
@@ -36,3 +38,9 @@ class TestInMemoryRateLimitStore(RateLimitStoreContract):
     @pytest.fixture
     def store(self) -> InMemoryRateLimitStore:
         return InMemoryRateLimitStore()
+
+
+class TestInMemoryMediaStore(MediaStoreContract):
+    @pytest.fixture
+    def store(self) -> InMemoryMediaStore:
+        return InMemoryMediaStore()
