@@ -60,13 +60,13 @@ class Container:
     def api_keys(self) -> ApiKeyStore:
         from shared.adapters.firestore_api_keys import FirestoreApiKeyStore
 
-        return FirestoreApiKeyStore(self.firestore)
+        return FirestoreApiKeyStore(self.firestore, self.settings.store_timeout_seconds)
 
     @cached_property
     def markers(self) -> MarkerRepository:
         from shared.adapters.firestore_markers import FirestoreMarkerRepository
 
-        return FirestoreMarkerRepository(self.firestore)
+        return FirestoreMarkerRepository(self.firestore, self.settings.store_timeout_seconds)
 
     @cached_property
     def rate_limiter(self) -> RateLimiter | None:
@@ -75,14 +75,15 @@ class Container:
         from shared.adapters.firestore_rate_limits import FirestoreRateLimitStore
 
         return RateLimiter(
-            FirestoreRateLimitStore(self.firestore), self.settings.rate_limit_per_minute
+            FirestoreRateLimitStore(self.firestore, self.settings.store_timeout_seconds),
+            self.settings.rate_limit_per_minute,
         )
 
     @cached_property
     def catalog(self) -> MediaCatalog:
         from shared.adapters.firestore_catalog import FirestoreMediaCatalog
 
-        return FirestoreMediaCatalog(self.firestore)
+        return FirestoreMediaCatalog(self.firestore, self.settings.store_timeout_seconds)
 
     @cached_property
     def events(self) -> EventPublisher:

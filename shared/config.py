@@ -31,6 +31,7 @@ class Settings:
     # Requests per minute per API key, across all instances; 0 disables. Settings built in
     # code (tests) default to off; deployed and local processes read 1200 from from_env().
     rate_limit_per_minute: int = 0
+    store_timeout_seconds: float = 10.0  # every Firestore call, retries included
     emulator_hosts: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -46,6 +47,7 @@ class Settings:
             idempotency_ttl_seconds=_env_int("VV_IDEMPOTENCY_TTL_SECONDS", 86_400),
             log_level=_env("VV_LOG_LEVEL", cls.log_level),
             rate_limit_per_minute=_env_int("VV_RATE_LIMIT_PER_MINUTE", 1200),
+            store_timeout_seconds=float(_env("VV_STORE_TIMEOUT_SECONDS", "10")),
             emulator_hosts={
                 name: os.environ[name]
                 for name in (

@@ -6,6 +6,7 @@ from typing import Any
 
 from google.cloud import firestore
 
+from shared.adapters.firestore_calls import DEFAULT_TIMEOUT_SECONDS, call_options
 from shared.adapters.firestore_errors import translated_google_errors
 from shared.clock import utcnow
 from shared.domain.ports import ApiKeyStore
@@ -15,12 +16,13 @@ COLLECTION = "api_keys"
 
 
 class FirestoreApiKeyStore(ApiKeyStore):
-    def __init__(self, client: firestore.Client) -> None:
+    def __init__(self, client: firestore.Client, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
         self._collection = client.collection(COLLECTION)
+        self._call = call_options(timeout)
 
     def get(self, key_hash: str) -> ApiKeyRecord | None:
         with translated_google_errors("The key store"):
-            snapshot = self._collection.document(key_hash).get()
+            snapshot = self._collection.document(key_hash).get(**self._call)
         if not snapshot.exists:
             return None
         data: dict[str, Any] = snapshot.to_dict() or {}
@@ -43,13 +45,14 @@ class FirestoreApiKeyStore(ApiKeyStore):
                     "revoked_at": record.revoked_at,
                     "expires_at": record.expires_at,
                     "key_id": record.key_id,
-                }
+                },
+                **self._call,
             )
 
     def revoke(self, key_hash: str) -> bool:
         ref = self._collection.document(key_hash)
         with translated_google_errors("The key store"):
-            if not ref.get().exists:
+            if not ref.get(**self._call).exists:
                 return False
-            ref.update({"revoked_at": utcnow()})
+            ref.update({"revoked_at": utcnow()}, **self._call)
         return True

@@ -9,6 +9,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.vector import Vector
 
+from shared.adapters.firestore_calls import DEFAULT_TIMEOUT_SECONDS, call_options
 from shared.adapters.firestore_documents import from_document, to_document
 from shared.adapters.firestore_errors import translated_google_errors
 from shared.domain.ports import MediaCatalog
@@ -30,12 +31,15 @@ def chunks(items: Sequence[str], size: int) -> list[list[str]]:
 
 
 class FirestoreMediaCatalog(MediaCatalog):
-    def __init__(self, client: firestore.Client) -> None:
+    def __init__(self, client: firestore.Client, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
         self._client = client
+        self._call = call_options(timeout)
 
     def put_video(self, video: VideoRecord) -> None:
         with translated_google_errors("The catalog"):
-            self._client.collection(VIDEOS).document(video.video_id).set(to_document(video))
+            self._client.collection(VIDEOS).document(video.video_id).set(
+                to_document(video), **self._call
+            )
 
     def put_segments(self, segments: Sequence[SegmentRecord]) -> None:
         collection = self._client.collection(SEGMENTS)
@@ -44,7 +48,7 @@ class FirestoreMediaCatalog(MediaCatalog):
                 batch = self._client.batch()
                 for segment in segments[start : start + WRITE_BATCH_LIMIT]:
                     batch.set(collection.document(segment.segment_id), to_document(segment))
-                batch.commit()
+                batch.commit(**self._call)
 
     def put_segment_embeddings(self, model_id: str, vectors: dict[str, list[float]]) -> None:
         """``embedding`` (a Firestore vector) and ``embedding_model`` on each segment."""
@@ -58,18 +62,20 @@ class FirestoreMediaCatalog(MediaCatalog):
                         collection.document(segment_id),
                         {"embedding": Vector(vector), "embedding_model": model_id},
                     )
-                batch.commit()
+                batch.commit(**self._call)
 
     def put_run_status(self, status: RunVideoStatus) -> None:
         doc_id = run_video_doc_id(status.run_id, status.video_id)
         with translated_google_errors("The catalog"):
-            self._client.collection(RUN_VIDEOS).document(doc_id).set(to_document(status))
+            self._client.collection(RUN_VIDEOS).document(doc_id).set(
+                to_document(status), **self._call
+            )
 
     def get_videos(self, user_id: str, video_ids: Sequence[str]) -> dict[str, VideoRecord]:
         refs = [self._client.collection(VIDEOS).document(v) for v in dict.fromkeys(video_ids)]
         found: dict[str, VideoRecord] = {}
         with translated_google_errors("The catalog"):
-            for snapshot in self._client.get_all(refs):
+            for snapshot in self._client.get_all(refs, **self._call):
                 data = snapshot.to_dict() if snapshot.exists else None
                 if data and data.get("user_id") == user_id and not data.get("deleted"):
                     found[snapshot.id] = from_document(VideoRecord, data)
@@ -77,7 +83,7 @@ class FirestoreMediaCatalog(MediaCatalog):
 
     def get_segment(self, user_id: str, segment_id: str) -> SegmentRecord | None:
         with translated_google_errors("The catalog"):
-            snapshot = self._client.collection(SEGMENTS).document(segment_id).get()
+            snapshot = self._client.collection(SEGMENTS).document(segment_id).get(**self._call)
         data = snapshot.to_dict() if snapshot.exists else None
         if not data or data.get("user_id") != user_id:
             return None
@@ -96,7 +102,9 @@ class FirestoreMediaCatalog(MediaCatalog):
                 )
                 if run_id is not None:
                     q = q.where(filter=FieldFilter("from_run_id", "==", run_id))
-                found.extend(from_document(SegmentRecord, s.to_dict() or {}) for s in q.stream())
+                found.extend(
+                    from_document(SegmentRecord, s.to_dict() or {}) for s in q.stream(**self._call)
+                )
         order = {v: i for i, v in enumerate(video_ids)}
         found.sort(key=lambda s: (order.get(s.video_id, 0), s.start_time, s.segment_id))
         return found
@@ -112,6 +120,8 @@ class FirestoreMediaCatalog(MediaCatalog):
                     .where(filter=FieldFilter("user_id", "==", user_id))
                     .where(filter=FieldFilter("video_id", "in", chunk))
                 )
-                found.extend(from_document(RunVideoStatus, s.to_dict() or {}) for s in q.stream())
+                found.extend(
+                    from_document(RunVideoStatus, s.to_dict() or {}) for s in q.stream(**self._call)
+                )
         found.sort(key=lambda r: (r.video_id, r.created_at, r.run_id))
         return found

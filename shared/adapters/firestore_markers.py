@@ -13,6 +13,7 @@ from typing import Any
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
+from shared.adapters.firestore_calls import DEFAULT_TIMEOUT_SECONDS, call_options
 from shared.adapters.firestore_errors import translated_google_errors
 from shared.domain.markers import (
     IdempotencyRecord,
@@ -64,14 +65,15 @@ def marker_from_doc(doc: dict[str, Any]) -> Marker:
 
 
 class FirestoreMarkerRepository(MarkerRepository):
-    def __init__(self, client: firestore.Client) -> None:
+    def __init__(self, client: firestore.Client, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
         self._client = client
+        self._call = call_options(timeout)
         self._markers = client.collection(MARKERS)
         self._idempotency = client.collection(IDEMPOTENCY)
 
     def get(self, user_id: str, marker_id: str) -> Marker | None:
         with translated_google_errors("The marker store"):
-            snapshot = self._markers.document(marker_id).get()
+            snapshot = self._markers.document(marker_id).get(**self._call)
         data = snapshot.to_dict() if snapshot.exists else None
         if not data or data.get("user_id") != user_id:
             return None
@@ -89,7 +91,7 @@ class FirestoreMarkerRepository(MarkerRepository):
         if after_marker_id is not None:
             q = q.start_after({"__name__": self._markers.document(after_marker_id)})
         with translated_google_errors("The marker store"):
-            return [marker_from_doc(s.to_dict() or {}) for s in q.limit(limit).stream()]
+            return [marker_from_doc(s.to_dict() or {}) for s in q.limit(limit).stream(**self._call)]
 
     def delete(self, user_id: str, marker_id: str) -> bool:
         ref = self._markers.document(marker_id)
@@ -97,7 +99,7 @@ class FirestoreMarkerRepository(MarkerRepository):
 
         @firestore.transactional
         def run(tx: firestore.Transaction) -> bool:
-            snapshot = ref.get(transaction=tx)
+            snapshot = ref.get(transaction=tx, **self._call)
             data = snapshot.to_dict() if snapshot.exists else None
             if not data or data.get("user_id") != user_id:
                 return False
@@ -115,7 +117,7 @@ class FirestoreMarkerRepository(MarkerRepository):
                 q = self._markers.where(filter=FieldFilter("user_id", "==", user_id)).where(
                     filter=FieldFilter("target_id", "in", chunk)
                 )
-                found.extend(marker_from_doc(s.to_dict() or {}) for s in q.stream())
+                found.extend(marker_from_doc(s.to_dict() or {}) for s in q.stream(**self._call))
         return found
 
     def upsert_atomically(
@@ -127,12 +129,12 @@ class FirestoreMarkerRepository(MarkerRepository):
 
         @firestore.transactional
         def run(tx: firestore.Transaction) -> UpsertDecision:
-            snapshot = marker_ref.get(transaction=tx)
+            snapshot = marker_ref.get(transaction=tx, **self._call)
             data = snapshot.to_dict() if snapshot.exists else None
             current = marker_from_doc(data) if data and data.get("user_id") == user_id else None
             previous = None
             if idem_ref is not None:
-                idem = idem_ref.get(transaction=tx)
+                idem = idem_ref.get(transaction=tx, **self._call)
                 previous = _idempotency_from_doc(idem.to_dict()) if idem.exists else None
             decision = decide(current, previous)
             if decision.marker_to_store is not None:
