@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from google.cloud.pubsub_v1 import PublisherClient
     from google.cloud.storage import Client as StorageClient
 
+    from shared.services.preview_links import PreviewLinks
+
+# Only for local development and tests, where no secret is configured (never in production).
+LOCAL_PREVIEW_LINK_SECRET = "local-development-preview-links"
+
 
 class Container:
     def __init__(self, settings: Settings, **overrides: Any) -> None:
@@ -98,6 +103,19 @@ class Container:
         from shared.adapters.gcs_media import GcsMediaStore
 
         return GcsMediaStore(self.storage, self.settings.media_bucket)
+
+    @cached_property
+    def preview_links(self) -> PreviewLinks:
+        from shared.services.preview_links import PreviewLinks
+
+        secret = self.settings.preview_link_secret
+        if not secret:
+            if self.settings.environment != "local":
+                raise RuntimeError("VV_PREVIEW_LINK_SECRET must be set outside local development")
+            secret = LOCAL_PREVIEW_LINK_SECRET
+        return PreviewLinks(
+            secret.encode(), self.settings.public_base_url, self.settings.preview_link_ttl_seconds
+        )
 
     @cached_property
     def embedder(self) -> TextEmbedder:

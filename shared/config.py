@@ -32,6 +32,11 @@ class Settings:
     # code (tests) default to off; deployed and local processes read 1200 from from_env().
     rate_limit_per_minute: int = 0
     store_timeout_seconds: float = 10.0  # every Firestore call, retries included
+    # Media helpers: keyless preview links and signed URLs (decision 030).
+    public_base_url: str = "http://127.0.0.1:8080"
+    preview_link_secret: str = ""
+    preview_link_ttl_seconds: int = 3600
+    signing_key_file: str = ""
     emulator_hosts: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -48,6 +53,10 @@ class Settings:
             log_level=_env("VV_LOG_LEVEL", cls.log_level),
             rate_limit_per_minute=_env_int("VV_RATE_LIMIT_PER_MINUTE", 1200),
             store_timeout_seconds=float(_env("VV_STORE_TIMEOUT_SECONDS", "10")),
+            public_base_url=_env("VV_PUBLIC_BASE_URL", cls.public_base_url),
+            preview_link_secret=_env("VV_PREVIEW_LINK_SECRET", ""),
+            preview_link_ttl_seconds=_env_int("VV_PREVIEW_LINK_TTL_SECONDS", 3600),
+            signing_key_file=_env("VV_SIGNING_KEY_FILE", ""),
             emulator_hosts={
                 name: os.environ[name]
                 for name in (

@@ -1,0 +1,109 @@
+"""Previews made from media: a thumbnail (one frame) or an animated GIF, with their limits.
+
+A preview is fully described by its media, the media's version and a spec; the derived
+object's name is made from exactly those, so a name never needs checking against anything
+but the caller's own records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from enum import StrEnum
+
+from shared.domain.records import VideoRecord
+
+MIN_WIDTH = 16
+MAX_THUMBNAIL_WIDTH = 1920
+DEFAULT_THUMBNAIL_WIDTH = 640
+LINK_THUMBNAIL_WIDTH = 320  # the size of thumbnails linked from JSON responses
+MIN_GIF_SECONDS = 0.25
+MAX_GIF_SECONDS = 10.0
+DEFAULT_GIF_SECONDS = 3.0
+MAX_GIF_WIDTH = 640
+DEFAULT_GIF_WIDTH = 320
+MAX_GIF_FPS = 30
+DEFAULT_GIF_FPS = 10
+DERIVED_PREFIX = "previews"
+
+
+class ImageFormat(StrEnum):
+    JPG = "jpg"
+    PNG = "png"
+    WEBP = "webp"
+
+    @property
+    def content_type(self) -> str:
+        return {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[self.value]
+
+
+GIF_CONTENT_TYPE = "image/gif"
+
+
+def milliseconds(seconds: float) -> int:
+    """Times are keyed to the millisecond: 1.0 and 1.0004 are the same preview."""
+    return round(seconds * 1000)
+
+
+@dataclass(frozen=True)
+class ThumbnailSpec:
+    time_ms: int
+    width: int = DEFAULT_THUMBNAIL_WIDTH
+    format: ImageFormat = ImageFormat.JPG
+
+    @property
+    def time(self) -> float:
+        return self.time_ms / 1000
+
+    @property
+    def content_type(self) -> str:
+        return self.format.content_type
+
+    @property
+    def file_name(self) -> str:
+        return f"thumb-t{self.time_ms}-w{self.width}.{self.format.value}"
+
+
+@dataclass(frozen=True)
+class GifSpec:
+    start_ms: int = 0
+    duration_ms: int = milliseconds(DEFAULT_GIF_SECONDS)
+    width: int = DEFAULT_GIF_WIDTH
+    fps: int = DEFAULT_GIF_FPS
+
+    @property
+    def start(self) -> float:
+        return self.start_ms / 1000
+
+    @property
+    def duration(self) -> float:
+        return self.duration_ms / 1000
+
+    @property
+    def content_type(self) -> str:
+        return GIF_CONTENT_TYPE
+
+    @property
+    def file_name(self) -> str:
+        return f"gif-s{self.start_ms}-d{self.duration_ms}-w{self.width}-f{self.fps}.gif"
+
+
+PreviewSpec = ThumbnailSpec | GifSpec
+
+
+def user_prefix(user_id: str) -> str:
+    """Every derived object of a user lives under this prefix of the derived bucket."""
+    return f"{DERIVED_PREFIX}/{user_id}/"
+
+
+def derived_object_name(user_id: str, video_id: str, version: str, spec: PreviewSpec) -> str:
+    return f"{user_prefix(user_id)}{video_id}/{version}/{spec.file_name}"
+
+
+def version_of(video: VideoRecord) -> str:
+    """The media's version for keying: its object generation, or (before the pipeline has
+    recorded one) a digest of its uri and last update, so a replaced file gets new previews."""
+    if video.media_version and video.media_version.isalnum():
+        return f"g{video.media_version}"
+    digest = hashlib.sha256(f"{video.video_uri}|{video.updated_at.isoformat()}".encode())
+    return f"h{digest.hexdigest()[:16]}"

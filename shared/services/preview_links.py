@@ -1,0 +1,110 @@
+"""Keyless preview links: ``<base>/api/v2/previews/<token>`` URLs an ``<img>`` tag can load.
+
+The token names the owner, the media and the preview spec, and carries an expiry; an
+HMAC-SHA256 over it (with a secret shared by the functions that issue and serve links) makes
+it unforgeable. Verifying a token costs no I/O; the endpoint still re-reads the owner's record,
+so a deleted video stops loading at once. Expiries are rounded up to the next window, so a
+link stays the same for a while and browsers can cache the image (see decision 030).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from shared.clock import utcnow
+from shared.domain.previews import GifSpec, ImageFormat, PreviewSpec, ThumbnailSpec
+from shared.errors import NotFound
+
+PREVIEW_PATH = "/api/v2/previews/"
+DEFAULT_LINK_TTL_SECONDS = 3600
+MAX_TOKEN_LENGTH = 1024
+
+
+@dataclass(frozen=True)
+class PreviewTicket:
+    """What a valid token grants: one preview of one of the owner's media, until ``expires``."""
+
+    user_id: str
+    video_id: str
+    spec: PreviewSpec
+    expires: int  # unix seconds
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _spec_fields(spec: PreviewSpec) -> dict[str, object]:
+    if isinstance(spec, ThumbnailSpec):
+        return {"k": "t", "t": spec.time_ms, "w": spec.width, "f": spec.format.value}
+    return {"k": "g", "s": spec.start_ms, "d": spec.duration_ms, "w": spec.width, "r": spec.fps}
+
+
+def _spec_from(fields: dict[str, Any]) -> PreviewSpec:
+    if fields["k"] == "t":
+        return ThumbnailSpec(int(fields["t"]), int(fields["w"]), ImageFormat(fields["f"]))
+    if fields["k"] == "g":
+        return GifSpec(int(fields["s"]), int(fields["d"]), int(fields["w"]), int(fields["r"]))
+    raise ValueError("unknown preview kind")
+
+
+class PreviewLinks:
+    def __init__(
+        self,
+        secret: bytes,
+        base_url: str,
+        ttl_seconds: int = DEFAULT_LINK_TTL_SECONDS,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        if len(secret) < 16:
+            raise ValueError("the preview link secret must be at least 16 bytes")
+        self._secret = secret
+        self._base_url = base_url.rstrip("/")
+        self._ttl = ttl_seconds
+        self._clock = clock
+
+    def url(self, user_id: str, video_id: str, spec: PreviewSpec) -> str:
+        return f"{self._base_url}{PREVIEW_PATH}{self.token(user_id, video_id, spec)}"
+
+    def token(self, user_id: str, video_id: str, spec: PreviewSpec) -> str:
+        now = self._clock().timestamp()
+        # Valid for between one and two windows; the same link for a whole window.
+        expires = (math.floor(now / self._ttl) + 2) * self._ttl
+        fields = {"u": user_id, "v": video_id, "e": expires, **_spec_fields(spec)}
+        body = _b64(json.dumps(fields, separators=(",", ":"), sort_keys=True).encode())
+        return f"{body}.{self._mac(body)}"
+
+    def verify(self, token: str) -> PreviewTicket:
+        """The ticket of a genuine, unexpired token; anything else is a plain 404."""
+        missing = NotFound("No such preview.")
+        body, _, mac = token.partition(".")
+        if len(token) > MAX_TOKEN_LENGTH or not body or not mac:
+            raise missing
+        if not hmac.compare_digest(mac, self._mac(body)):
+            raise missing
+        try:
+            fields = json.loads(_unb64(body))
+            ticket = PreviewTicket(
+                str(fields["u"]), str(fields["v"]), _spec_from(fields), int(fields["e"])
+            )
+        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+            raise missing from exc
+        if ticket.expires <= self._clock().timestamp():
+            raise missing
+        return ticket
+
+    def _mac(self, body: str) -> str:
+        return _b64(hmac.new(self._secret, body.encode(), hashlib.sha256).digest())
