@@ -66,10 +66,20 @@ class ManagedProcess:
                 time.sleep(0.2)
         raise TimeoutError(f"{self.name} did not answer {self.ready_url} within {timeout:.0f}s")
 
+    def pause(self) -> None:
+        """Freeze the whole process group (an outage that keeps its data), until resume()."""
+        if self.popen is not None:
+            os.killpg(self.popen.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.popen is not None:
+            os.killpg(self.popen.pid, signal.SIGCONT)
+
     def stop(self, grace: float = 5.0) -> None:
         if self.popen is None or self.popen.poll() is not None:
             return
         with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGCONT)  # a paused group cannot act on SIGTERM
             os.killpg(self.popen.pid, signal.SIGTERM)
         try:
             self.popen.wait(timeout=grace)

@@ -38,6 +38,7 @@ class LocalStack:
     processes: list[ManagedProcess] = field(default_factory=list)
     function_urls: dict[str, str] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)  # e.g. shorter timeouts in tests
     api_key: str = ""
 
     @property
@@ -53,6 +54,7 @@ class LocalStack:
                 "PYTHONPATH": str(ROOT),
                 "VV_ENVIRONMENT": "local",
                 "OMP_NUM_THREADS": "1",
+                **self.extra_env,
             }
             os.environ.update(self.env)
             functions, _ = load_table()

@@ -16,7 +16,11 @@ from shared.services.api_keys import create_api_key
 
 @pytest.fixture(scope="session")
 def stack(emulators: Emulators, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    running = LocalStack(state_dir=tmp_path_factory.mktemp("stack"), gateway_port=free_port())
+    running = LocalStack(
+        state_dir=tmp_path_factory.mktemp("stack"),
+        gateway_port=free_port(),
+        extra_env={"VV_STORE_TIMEOUT_SECONDS": "3"},
+    )
     running.start(emulators=emulators)
     try:
         yield running

@@ -1,0 +1,60 @@
+"""Property-based tests of the parsers that face users: cursors, ids, field paths, colours."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared.domain.colors import normalize_color
+from shared.domain.field_paths import is_valid_field_path, parts
+from shared.domain.identifiers import is_valid_id
+from shared.errors import InvalidRequest
+from shared.pagination import decode_cursor, encode_cursor
+
+positions = st.fixed_dictionaries({"id": st.text(max_size=60), "n": st.integers()})
+
+
+@given(positions)
+def test_cursor_round_trips(position: dict) -> None:
+    assert decode_cursor("k", encode_cursor("k", position), {"id": str, "n": int}) == position
+
+
+@given(st.text(max_size=2000))
+def test_any_string_is_a_valid_cursor_or_a_400(raw: str) -> None:
+    try:
+        decode_cursor("k", raw, {"id": str})
+    except InvalidRequest as exc:
+        assert exc.code == "invalid_cursor"
+
+
+@given(positions)
+def test_cursor_of_another_list_is_refused(position: dict) -> None:
+    with pytest.raises(InvalidRequest):
+        decode_cursor("other", encode_cursor("k", position), {"id": str, "n": int})
+
+
+@given(st.text(max_size=300))
+def test_valid_ids_never_address_another_path(raw: str) -> None:
+    if is_valid_id(raw):
+        assert "/" not in raw and ".." not in raw and raw not in {".", ""}
+        assert len(raw) <= 128 and "\\" not in raw and raw.isprintable()
+
+
+names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,20}", fullmatch=True)
+
+
+@given(st.lists(st.tuples(names, st.booleans()), min_size=1, max_size=8))
+def test_field_paths_round_trip(segments: list[tuple[str, bool]]) -> None:
+    path = ".".join(name + ("[]" if is_array else "") for name, is_array in segments)
+    assert is_valid_field_path(path)
+    assert parts(path) == segments
+
+
+@given(st.text(max_size=40))
+def test_colours_normalise_or_refuse(raw: str) -> None:
+    try:
+        colour = normalize_color(raw)
+    except ValueError:
+        return
+    assert colour == colour.lower() and (colour.startswith("#") or colour.isalpha())
