@@ -12,6 +12,7 @@ from infra.local.processes import free_port
 from infra.local.stack import LocalStack
 from shared.bootstrap import Container
 from shared.services.api_keys import create_api_key
+from tests.log_hygiene import find_secrets, total_log_bytes
 
 
 @pytest.fixture(scope="session")
@@ -19,13 +20,19 @@ def stack(emulators: Emulators, tmp_path_factory: pytest.TempPathFactory) -> Ite
     running = LocalStack(
         state_dir=tmp_path_factory.mktemp("stack"),
         gateway_port=free_port(),
-        extra_env={"VV_STORE_TIMEOUT_SECONDS": "3"},
+        extra_env={"VV_STORE_TIMEOUT_SECONDS": "3", "VV_RATE_LIMIT_PER_MINUTE": "100000"},
     )
     running.start(emulators=emulators)
     try:
         yield running
     finally:
         running.stop(include_emulators=False)
+    # Every request of the whole run went through these processes: none may have logged a
+    # secret. (A failure here is reported as an error in the teardown of the last e2e test.)
+    logs = running.state_dir / "logs"
+    assert total_log_bytes(logs) > 0, "the stack wrote no logs to scan"
+    leaks = find_secrets(logs)
+    assert not leaks, f"secrets in logs: {leaks}"
 
 
 @pytest.fixture
