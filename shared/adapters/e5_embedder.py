@@ -16,7 +16,7 @@ class E5SmallEmbedder(TextEmbedder):
 
     def __init__(self) -> None:
         self._model: Any = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def _loaded(self) -> Any:
         if self._model is None:
