@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from shared.bootstrap import Container, get_container
 from shared.domain.principals import Principal, Scope
-from shared.errors import MethodNotAllowed, NotFound
+from shared.errors import MethodNotAllowed, NotFound, PayloadTooLarge
 from shared.http.error_mapping import error_response_parts
 from shared.http.request_ids import request_id_from
 from shared.http.validation import parse_json, query_to_dict, validate
@@ -51,8 +51,15 @@ class RequestContext:
     def body(self, model: type[M]) -> M:
         """Parse the JSON body into ``model`` (declare the same model on the route, for the
         OpenAPI description)."""
-        raw = self.request.get_data(cache=True)
-        data = parse_json(raw, self.request.content_type, self.container.settings.max_body_bytes)
+        limit = self.container.settings.max_body_bytes
+        declared = self.request.content_length
+        if declared is not None and declared > limit:
+            raise PayloadTooLarge(
+                f"The body is larger than {limit} bytes.", details={"max_bytes": limit}
+            )
+        # Read at most one byte past the limit: a chunked body never lands whole in memory.
+        raw = self.request.stream.read(limit + 1)
+        data = parse_json(raw, self.request.content_type, limit)
         return validate(model, data)
 
     def query(self, model: type[M]) -> M:

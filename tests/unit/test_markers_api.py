@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -216,3 +217,20 @@ def test_request_id_is_echoed_or_made(markers_client: FlaskClient, keys: Keys) -
     assert given.headers["X-Request-ID"] == "client-req-123"
     made = markers_client.get(URL, headers={"X-API-Key": keys.alice, "X-Request-ID": "bad id!"})
     assert made.headers["X-Request-ID"].startswith("req_")
+
+
+def test_chunked_oversized_body_is_refused_without_reading_it_all(
+    markers_client: FlaskClient, keys: Keys
+) -> None:
+    body = b'{"target_type": "video", "target_id": "v", "note": "' + b"x" * 1_000_000 + b'"}'
+    response = markers_client.put(
+        URL,
+        input_stream=io.BytesIO(body),
+        headers={
+            "X-API-Key": keys.alice,
+            "Content-Type": "application/json",
+            "Transfer-Encoding": "chunked",
+        },
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert_envelope(response, 413, "payload_too_large")
