@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: dev test unit lint api-key clean
+.PHONY: dev test unit lint load api-key clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: $(STAMP)
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+# Load test of a private stack through its gateway (bounded; loopback only).
+DURATION ?= 120
+load: $(STAMP)
+	OMP_NUM_THREADS=1 $(PY) -m bench.load_test --duration $(DURATION)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
