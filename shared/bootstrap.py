@@ -13,7 +13,11 @@ from typing import TYPE_CHECKING, Any
 from shared.config import Settings, get_settings
 from shared.domain.ports import (
     ApiKeyStore,
+    DeadLetters,
+    Doorbell,
+    EventLog,
     EventPublisher,
+    EventReader,
     MarkerRepository,
     MediaCatalog,
     MediaStore,
@@ -22,6 +26,7 @@ from shared.domain.ports import (
 from shared.services.rate_limiting import RateLimiter
 
 if TYPE_CHECKING:
+    from google.cloud.firestore import AsyncClient as AsyncFirestoreClient
     from google.cloud.firestore import Client as FirestoreClient
     from google.cloud.pubsub_v1 import PublisherClient
     from google.cloud.storage import Client as StorageClient
@@ -43,6 +48,13 @@ class Container:
         from google.cloud import firestore
 
         return firestore.Client(project=self.settings.project_id)
+
+    @cached_property
+    def firestore_async(self) -> AsyncFirestoreClient:
+        """For asynchronous services (the relay); bound to the event loop that first uses it."""
+        from google.cloud import firestore
+
+        return firestore.AsyncClient(project=self.settings.project_id)
 
     @cached_property
     def storage(self) -> StorageClient:
@@ -115,6 +127,34 @@ class Container:
             secret = LOCAL_PREVIEW_LINK_SECRET
         return PreviewLinks(
             secret.encode(), self.settings.public_base_url, self.settings.preview_link_ttl_seconds
+        )
+
+    @cached_property
+    def event_log(self) -> EventLog:
+        from shared.adapters.firestore_event_log import FirestoreEventLog
+
+        return FirestoreEventLog(self.firestore)
+
+    @cached_property
+    def event_reader(self) -> EventReader:
+        from shared.adapters.firestore_event_log import FirestoreEventReader
+
+        return FirestoreEventReader(self.firestore_async)
+
+    @cached_property
+    def doorbell(self) -> Doorbell:
+        from shared.adapters.pubsub_doorbell import PubSubDoorbell
+
+        return PubSubDoorbell(
+            self.publisher, self.settings.project_id, self.settings.events_doorbell_topic
+        )
+
+    @cached_property
+    def dead_letters(self) -> DeadLetters:
+        from shared.adapters.pubsub_dead_letters import PubSubDeadLetters
+
+        return PubSubDeadLetters(
+            self.publisher, self.settings.project_id, self.settings.dead_letter_topic
         )
 
     @cached_property

@@ -25,6 +25,8 @@ class Settings:
     derived_bucket: str = "videovector-derived"
     events_topic: str = "processing-events"
     dead_letter_topic: str = "processing-events-dead-letter"
+    events_doorbell_topic: str = "processing-events-doorbell"
+    event_retention_days: int = 7
     max_body_bytes: int = 1_048_576
     idempotency_ttl_seconds: int = 86_400
     log_level: str = "INFO"
@@ -48,6 +50,8 @@ class Settings:
             derived_bucket=_env("VV_DERIVED_BUCKET", cls.derived_bucket),
             events_topic=_env("VV_EVENTS_TOPIC", cls.events_topic),
             dead_letter_topic=_env("VV_DEAD_LETTER_TOPIC", cls.dead_letter_topic),
+            events_doorbell_topic=_env("VV_EVENTS_DOORBELL_TOPIC", cls.events_doorbell_topic),
+            event_retention_days=_env_int("VV_EVENT_RETENTION_DAYS", cls.event_retention_days),
             max_body_bytes=_env_int("VV_MAX_BODY_BYTES", cls.max_body_bytes),
             idempotency_ttl_seconds=_env_int("VV_IDEMPOTENCY_TTL_SECONDS", 86_400),
             log_level=_env("VV_LOG_LEVEL", cls.log_level),

@@ -12,6 +12,15 @@ from google.api_core import exceptions as gexc
 
 from shared.bootstrap import Container
 
+INGEST_SUBSCRIPTION = "processing-events-ingest"
+DEAD_LETTER_HOLD_SUBSCRIPTION = "processing-events-dead-letter-hold"
+# As production: after 5 failed deliveries a message moves to the dead-letter topic; retries
+# back off from 1 s to 60 s in between.
+MAX_DELIVERY_ATTEMPTS = 5
+RETRY_MIN_BACKOFF_SECONDS = 1
+RETRY_MAX_BACKOFF_SECONDS = 60
+INGEST_ACK_DEADLINE_SECONDS = 60
+
 
 def provision(container: Container, function_urls: dict[str, str]) -> None:
     """``function_urls`` maps each running function to its local base URL (for push
@@ -20,8 +29,55 @@ def provision(container: Container, function_urls: dict[str, str]) -> None:
     for bucket in (settings.media_bucket, settings.derived_bucket):
         with contextlib.suppress(gexc.Conflict):
             container.storage.create_bucket(bucket)
-    for topic in (settings.events_topic, settings.dead_letter_topic):
+    for topic in (
+        settings.events_topic,
+        settings.dead_letter_topic,
+        settings.events_doorbell_topic,
+    ):
         with contextlib.suppress(gexc.AlreadyExists):
             container.publisher.create_topic(
                 name=container.publisher.topic_path(settings.project_id, topic)
+            )
+    provision_event_subscriptions(container, function_urls.get("events_ingest"))
+
+
+def provision_event_subscriptions(container: Container, ingest_url: str | None) -> None:
+    """A hold subscription keeps dead letters for inspection; the ingest push subscription
+    exists only where the ingest function runs."""
+    from google.cloud import pubsub_v1
+    from google.protobuf import duration_pb2
+
+    settings = container.settings
+    topic_path = container.publisher.topic_path
+    with pubsub_v1.SubscriberClient() as subscriber:
+        path = subscriber.subscription_path
+        with contextlib.suppress(gexc.AlreadyExists):
+            subscriber.create_subscription(
+                request={
+                    "name": path(settings.project_id, DEAD_LETTER_HOLD_SUBSCRIPTION),
+                    "topic": topic_path(settings.project_id, settings.dead_letter_topic),
+                }
+            )
+        if ingest_url is None:
+            return
+        request = {
+            "name": path(settings.project_id, INGEST_SUBSCRIPTION),
+            "topic": topic_path(settings.project_id, settings.events_topic),
+            "push_config": {"push_endpoint": ingest_url.rstrip("/") + "/"},
+            "ack_deadline_seconds": INGEST_ACK_DEADLINE_SECONDS,
+            "dead_letter_policy": {
+                "dead_letter_topic": topic_path(settings.project_id, settings.dead_letter_topic),
+                "max_delivery_attempts": MAX_DELIVERY_ATTEMPTS,
+            },
+            "retry_policy": {
+                "minimum_backoff": duration_pb2.Duration(seconds=RETRY_MIN_BACKOFF_SECONDS),
+                "maximum_backoff": duration_pb2.Duration(seconds=RETRY_MAX_BACKOFF_SECONDS),
+            },
+        }
+        try:
+            subscriber.create_subscription(request=request)
+        except gexc.AlreadyExists:
+            # A restarted stack runs the function on a new port: point the push at it.
+            subscriber.modify_push_config(
+                request={"subscription": request["name"], "push_config": request["push_config"]}
             )

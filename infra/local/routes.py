@@ -30,7 +30,7 @@ class Endpoint:
 @dataclass(frozen=True)
 class FunctionSpec:
     name: str
-    kind: str  # "http", "cloudevent" or "relay"
+    kind: str  # "http", "cloudevent" or "asgi"
     source: str
     target: str
     extra: dict[str, Any]

@@ -61,12 +61,13 @@ class LocalStack:
             for spec in functions.values():
                 self.processes.append(self._function_process(spec, logs))
             self.processes.append(self._gateway_process(logs))
+            # Topics first: the relay subscribes to the doorbell topic as it starts.
+            container = Container(Settings.from_env())
+            provision(container, self.function_urls)
             for process in self.processes:
                 process.start()
             for process in self.processes:
                 process.wait_ready(timeout=60)
-            container = Container(Settings.from_env())
-            provision(container, self.function_urls)
             if demo:
                 self.api_key = create_demo_user(container)
         except BaseException:
@@ -111,7 +112,7 @@ class LocalStack:
             argv,
             logs / f"{spec.name}.log",
             f"http://127.0.0.1:{port}/",
-            env=self.env,
+            env={**self.env, **spec.extra.get("env", {})},
             cwd=source,
         )
 

@@ -6,8 +6,10 @@ import contextlib
 import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 
+from shared.domain.event_log import AppendResult, Position, StoredEvent
 from shared.domain.events import OutgoingEvent
 from shared.domain.markers import (
     IdempotencyRecord,
@@ -165,3 +167,41 @@ class MediaStore(ABC):
             destination = Path(folder) / f"source{suffix}"
             stored = self.download(uri, destination, generation)
             yield destination, stored
+
+
+class EventLog(ABC):
+    """The write side of the processing-event log (the ingest function)."""
+
+    @abstractmethod
+    def append(self, event: OutgoingEvent, expires_at: datetime) -> AppendResult:
+        """Store the event once under ``record_id_for(user_id, event_key)``; the store's
+        commit time gives its position. A second append of the same key changes nothing and
+        answers the first one's position."""
+
+
+class EventReader(ABC):
+    """The read side of the log (the relay): asynchronous, many streams on one loop."""
+
+    @abstractmethod
+    async def read(
+        self, user_id: str, after: Position, limit: int, until: Position | None = None
+    ) -> list[StoredEvent]:
+        """Up to ``limit`` of the user's events with ``after < position <= until``, in order."""
+
+    @abstractmethod
+    async def get(self, user_id: str, record_id: str) -> StoredEvent | None:
+        """The user's event with that record id; another user's reads as missing."""
+
+
+class Doorbell(ABC):
+    """Tells relays that a user has new events. Only a hint: relays read the log itself."""
+
+    @abstractmethod
+    def ring(self, user_id: str, position: Position) -> None: ...
+
+
+class DeadLetters(ABC):
+    """Where invalid messages go, with the reason, so they never block valid ones."""
+
+    @abstractmethod
+    def send(self, data: bytes, reason: str, detail: str, attributes: dict[str, str]) -> None: ...

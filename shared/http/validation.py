@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import json
 import typing
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
+from shared.domain.identifiers import ID_PATTERN, MAX_ID_LENGTH, is_valid_id
 from shared.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def _safe_id(value: str) -> str:
+    if not is_valid_id(value):
+        raise ValueError("not a valid id")
+    return value
+
+
+# An id that may reach a storage path: the pattern, the length, and no ``..``.
+RecordId = Annotated[
+    str,
+    StringConstraints(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH),
+    AfterValidator(_safe_id),
+]
 
 
 class StrictModel(BaseModel):

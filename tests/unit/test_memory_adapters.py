@@ -6,10 +6,12 @@ import pytest
 
 from shared.adapters.memory_api_keys import InMemoryApiKeyStore
 from shared.adapters.memory_catalog import InMemoryMediaCatalog
+from shared.adapters.memory_event_log import InMemoryEventLog
 from shared.adapters.memory_markers import InMemoryMarkerRepository
 from shared.adapters.memory_media import InMemoryMediaStore
 from shared.adapters.memory_rate_limits import InMemoryRateLimitStore
 from tests.contracts.api_key_store import ApiKeyStoreContract
+from tests.contracts.event_log import EventLogContract, ReaderFactory
 from tests.contracts.marker_repository import MarkerRepositoryContract
 from tests.contracts.media_catalog import MediaCatalogContract
 from tests.contracts.media_store import MediaStoreContract
@@ -44,3 +46,17 @@ class TestInMemoryMediaStore(MediaStoreContract):
     @pytest.fixture
     def store(self) -> InMemoryMediaStore:
         return InMemoryMediaStore()
+
+
+class TestInMemoryEventLog(EventLogContract):
+    @pytest.fixture
+    def memory_log(self) -> InMemoryEventLog:
+        return InMemoryEventLog()
+
+    @pytest.fixture
+    def log(self, memory_log: InMemoryEventLog) -> InMemoryEventLog:
+        return memory_log
+
+    @pytest.fixture
+    def reader(self, memory_log: InMemoryEventLog) -> ReaderFactory:
+        return lambda: memory_log

@@ -1,0 +1,83 @@
+"""One pushed message: validate at the edge, store once, or dead-letter with the reason.
+
+Invalid messages are acknowledged after they reach the dead-letter topic, so they never block
+valid ones; a store or topic that is down raises, so Pub/Sub retries the delivery.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+
+from events_ingest_api.models import MAX_MESSAGE_BYTES, IncomingEvent, PushedMessage
+from shared.bootstrap import Container, get_container
+from shared.http.validation import validation_details
+from shared.services.event_ingest import store_event
+from shared.structured_logging import configure_logging
+
+logger = logging.getLogger("videovector.events_ingest")
+
+
+class InvalidMessage(Exception):
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def decode_message(envelope: Any) -> tuple[bytes, PushedMessage]:
+    try:
+        message = PushedMessage.model_validate((envelope or {}).get("message"))
+        raw = base64.b64decode(message.data, validate=True)
+    except (ValidationError, AttributeError, binascii.Error, ValueError) as exc:
+        raise InvalidMessage("malformed_envelope", "Not a Pub/Sub push message.") from exc
+    return raw, message
+
+
+def parse_event(raw: bytes) -> IncomingEvent:
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise InvalidMessage(
+            "message_too_large", f"{len(raw)} bytes; the limit is {MAX_MESSAGE_BYTES}."
+        )
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidMessage("invalid_json", "The message data is not UTF-8 JSON.") from exc
+    try:
+        return IncomingEvent.model_validate(data)
+    except ValidationError as exc:
+        problems = validation_details(exc)["errors"]
+        detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        raise InvalidMessage("validation_failed", detail) from exc
+
+
+def handle_pushed_event(cloud_event: Any, container: Container | None = None) -> None:
+    container = container or get_container()
+    configure_logging(container.settings.log_level)
+    message_id = str(cloud_event["id"])
+    raw = b""
+    try:
+        raw, _ = decode_message(cloud_event.data)
+        incoming = parse_event(raw)
+    except InvalidMessage as bad:
+        container.dead_letters.send(raw, bad.reason, bad.detail, {"source_message_id": message_id})
+        logger.warning(
+            "dead-lettered an invalid event message",
+            extra={"reason": bad.reason, "detail": bad.detail, "message_id": message_id},
+        )
+        return
+    result = store_event(
+        container.event_log,
+        container.doorbell,
+        incoming.to_event(),
+        container.settings.event_retention_days,
+    )
+    logger.info(
+        "stored event" if result.stored else "duplicate event ignored",
+        extra={"event_id": result.position.event_id, "message_id": message_id},
+    )

@@ -1,0 +1,62 @@
+"""The processing-event message as publishers send it, with every limit named."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.domain.events import EventType, OutgoingEvent
+from shared.http.validation import RecordId, StrictModel
+
+MAX_MESSAGE_BYTES = 256 * 1024
+MAX_PAYLOAD_BYTES = 64 * 1024
+MAX_EVENT_KEY_LENGTH = 256
+EVENT_KEY_PATTERN = r"^[!-~]+$"  # printable ASCII without spaces
+
+
+def _small_payload(value: dict[str, Any]) -> dict[str, Any]:
+    size = len(json.dumps(value, separators=(",", ":")).encode())
+    if size > MAX_PAYLOAD_BYTES:
+        raise ValueError(f"payload is {size} bytes; the limit is {MAX_PAYLOAD_BYTES}")
+    return value
+
+
+EventKey = Annotated[
+    str, StringConstraints(pattern=EVENT_KEY_PATTERN, max_length=MAX_EVENT_KEY_LENGTH)
+]
+
+
+class IncomingEvent(StrictModel):
+    event_type: EventType
+    user_id: RecordId
+    event_key: EventKey
+    created_at: AwareDatetime
+    run_id: RecordId | None = None
+    video_id: RecordId | None = None
+    segment_id: RecordId | None = None
+    index_id: RecordId | None = None
+    payload: Annotated[dict[str, Any], AfterValidator(_small_payload)] = Field(default_factory=dict)
+
+    def to_event(self) -> OutgoingEvent:
+        return OutgoingEvent(
+            event_type=self.event_type,
+            user_id=self.user_id,
+            event_key=self.event_key,
+            created_at=self.created_at,
+            run_id=self.run_id,
+            video_id=self.video_id,
+            segment_id=self.segment_id,
+            index_id=self.index_id,
+            payload=self.payload,
+        )
+
+
+class PushedMessage(BaseModel):
+    """The Pub/Sub message inside the CloudEvent (other fields are Pub/Sub's, not ours)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    data: str = ""
+    attributes: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,81 @@
+"""The relay as an ASGI application: one event loop holds every stream of the instance."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from events_relay_api.feeds import Hub
+from events_relay_api.routes import ROUTES, STREAM_PATH, stream_handler
+from events_relay_api.settings import RelaySettings
+from shared.bootstrap import Container, get_container
+from shared.domain.principals import Scope
+from shared.errors import MethodNotAllowed, NotFound
+from shared.http.asgi import AsgiContext, endpoint
+
+logger = logging.getLogger("videovector.relay")
+
+
+def create_app(
+    settings: RelaySettings | None = None,
+    container_provider: Callable[[], Container] = get_container,
+) -> Starlette:
+    settings = settings or RelaySettings.from_env()
+    state: dict[str, Hub] = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        container = container_provider()
+        hub = Hub(container.event_reader, settings)
+        state["hub"] = hub
+        listener = None
+        if settings.doorbell == "pubsub":
+            from google.cloud import pubsub_v1
+
+            from shared.adapters.pubsub_doorbell import PubSubDoorbellListener
+
+            listener = PubSubDoorbellListener(
+                pubsub_v1.SubscriberClient(),
+                container.settings.project_id,
+                container.settings.events_doorbell_topic,
+            )
+            try:
+                listener.start(hub.ring)
+            except Exception:  # the feeds still poll: slower, never wrong
+                logger.warning("doorbell unavailable; relying on polling", exc_info=True)
+                listener = None
+        try:
+            yield
+        finally:
+            hub.close()
+            if listener is not None:
+                await asyncio.to_thread(listener.stop)
+
+    async def stream(ctx: AsgiContext) -> Response:
+        return await stream_handler(state["hub"])(ctx)
+
+    async def unrouted(ctx: AsgiContext) -> Response:
+        if ctx.request.url.path.rstrip("/") == STREAM_PATH:
+            raise MethodNotAllowed(
+                f"{ctx.request.method} is not allowed here.", allowed=[m for m, _, _ in ROUTES]
+            )
+        raise NotFound("No such endpoint.", details={"path": ctx.request.url.path})
+
+    stream_scope: Scope = {path: needed for _, path, needed in ROUTES}[STREAM_PATH]
+    serve_stream = endpoint(stream, scope=stream_scope, container_provider=container_provider)
+    serve_other = endpoint(unrouted, scope=None, container_provider=container_provider)
+
+    async def dispatch(request: Request) -> Response:
+        if request.method == "GET" and request.url.path.rstrip("/") == STREAM_PATH:
+            return await serve_stream(request)
+        return await serve_other(request)
+
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    return Starlette(routes=[Route("/{path:path}", dispatch, methods=methods)], lifespan=lifespan)

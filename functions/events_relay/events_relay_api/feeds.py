@@ -1,0 +1,223 @@
+"""One feed per user with open streams on this instance: it reads the log after its tail and
+hands each settled event to every stream attached to it (docs/decisions/020 and 021).
+
+"Settled" means committed at least ``settle`` ago: only then is every event with an earlier
+position known to be visible, so a stream never passes a position that a slower commit could
+still take. The tail only moves forward, and only over settled positions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+
+from events_relay_api.frames import event_frame
+from events_relay_api.settings import RelaySettings
+from shared.domain.event_log import EventFilter, Position, StoredEvent
+from shared.domain.ports import EventReader
+
+logger = logging.getLogger("videovector.relay")
+PAGE_SIZE = 500
+
+
+def now_micros() -> int:
+    return time.time_ns() // 1000
+
+
+@dataclass(frozen=True)
+class StreamEnd:
+    code: str
+    message: str
+
+
+SLOW_CONSUMER = StreamEnd("slow_consumer", "The client read too slowly; resume from last_event_id.")
+STORE_UNAVAILABLE = StreamEnd(
+    "store_unavailable", "The event store is unavailable; resume from last_event_id."
+)
+
+
+class Subscription:
+    """A stream's place on its user's feed: the feed pushes frames, the stream drains them."""
+
+    def __init__(self, position: Position, event_filter: EventFilter, capacity: int) -> None:
+        self.position = position  # every event up to here is queued or did not match
+        self.ended: StreamEnd | None = None
+        self._filter = event_filter
+        self._capacity = capacity
+        self._queue: collections.deque[tuple[Position, bytes]] = collections.deque()
+        self._ready = asyncio.Event()
+
+    def offer(self, event: StoredEvent, frame: bytes) -> bool:
+        """False when the buffer is full: the feed then lets go of this stream."""
+        if event.position <= self.position:
+            return True  # the stream joined later than this event
+        if self._filter.matches(event):
+            if len(self._queue) >= self._capacity:
+                return False
+            self._queue.append((event.position, frame))
+            self._ready.set()
+        self.position = event.position
+        return True
+
+    def advance(self, position: Position) -> None:
+        if position > self.position:
+            self.position = position
+
+    def end(self, reason: StreamEnd) -> None:
+        self.ended = reason
+        self._ready.set()
+
+    async def wait(self, timeout: float) -> None:
+        if self._queue or self.ended:
+            return
+        self._ready.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._ready.wait(), max(timeout, 0.0))
+
+    def drain(self, limit: int) -> tuple[list[bytes], Position]:
+        """Up to ``limit`` frames, and the position a client that got them may resume from."""
+        frames: list[bytes] = []
+        last = self.position
+        while self._queue and len(frames) < limit:
+            last, frame = self._queue.popleft()
+            frames.append(frame)
+        return frames, (last if self._queue else self.position)
+
+
+class Feed:
+    def __init__(self, user_id: str, reader: EventReader, settings: RelaySettings) -> None:
+        self.user_id = user_id
+        self.settings = settings
+        self.tail = Position(now_micros() - settings.settle_micros)
+        self.holders = 0
+        self.failed: StreamEnd | None = None
+        self.late_events = 0
+        self._reader = reader
+        self._subscriptions: set[Subscription] = set()
+        self._wake = asyncio.Event()
+        self._max_seen = self.tail
+        self._unsettled: set[str] = set()
+        self._wake.set()
+        self._task = asyncio.create_task(self._run(), name=f"feed-{user_id}")
+
+    def ring(self) -> None:
+        self._wake.set()
+
+    def attach(self, subscription: Subscription) -> None:
+        """The stream must have caught up to ``tail`` (no await between its check and this)."""
+        subscription.advance(self.tail)
+        self._subscriptions.add(subscription)
+
+    def detach(self, subscription: Subscription) -> None:
+        self._subscriptions.discard(subscription)
+
+    def close(self) -> None:
+        self._task.cancel()
+
+    async def _run(self) -> None:
+        settles_at: int | None = None
+        try:
+            while True:
+                if settles_at is None:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self.settings.poll_seconds)
+                else:
+                    # A ring cannot settle anything sooner than the first unsettled event.
+                    await asyncio.sleep(max(settles_at - now_micros(), 0) / 1e6 + 0.002)
+                self._wake.clear()
+                settles_at = await self._read()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.warning("feed read failed", extra={"user_id": self.user_id}, exc_info=True)
+            self.failed = STORE_UNAVAILABLE
+            for subscription in list(self._subscriptions):
+                subscription.end(STORE_UNAVAILABLE)
+            self._subscriptions.clear()
+
+    async def _read(self) -> int | None:
+        """Hand out every settled event after the tail; answer when the next one settles."""
+        settle = self.settings.settle_micros
+        while True:
+            horizon = Position(now_micros() - settle)
+            events = await self._reader.read(self.user_id, self.tail, PAGE_SIZE)
+            self._note_late(events)
+            settled = [e for e in events if e.position < horizon]
+            for event in settled:
+                self._hand_out(event)
+            if settled and len(settled) == PAGE_SIZE:
+                self.tail = settled[-1].position
+                continue
+            # Every event before the horizon was visible to this read, and in the page.
+            self.tail = max(self.tail, horizon)
+            for subscription in self._subscriptions:
+                subscription.advance(self.tail)
+            if len(settled) < len(events):
+                return events[len(settled)].position.micros + settle
+            return None
+
+    def _hand_out(self, event: StoredEvent) -> None:
+        frame = event_frame(event)
+        for subscription in list(self._subscriptions):
+            if not subscription.offer(event, frame):
+                subscription.end(SLOW_CONSUMER)
+                self._subscriptions.discard(subscription)
+
+    def _note_late(self, events: list[StoredEvent]) -> None:
+        """Count events that became visible after a later position was already seen: the
+        race the settle window absorbs (logged so the window can be checked in practice)."""
+        now = now_micros()
+        for event in events:
+            record_id = event.position.record_id
+            if event.position < self._max_seen and record_id not in self._unsettled:
+                self.late_events += 1
+                logger.info(
+                    "event became visible late",
+                    extra={"lag_ms": (now - event.position.micros) / 1000, "user_id": self.user_id},
+                )
+        if events:
+            self._max_seen = max(self._max_seen, events[-1].position)
+        horizon = Position(now - self.settings.settle_micros)
+        self._unsettled = {e.position.record_id for e in events if not e.position < horizon}
+
+
+class Hub:
+    """The feeds of this instance, by user; the doorbell rings here."""
+
+    def __init__(self, reader: EventReader, settings: RelaySettings) -> None:
+        self.reader = reader
+        self.settings = settings
+        self._feeds: dict[str, Feed] = {}
+
+    def acquire(self, user_id: str) -> Feed:
+        feed = self._feeds.get(user_id)
+        if feed is None or feed.failed is not None:
+            feed = Feed(user_id, self.reader, self.settings)
+            self._feeds[user_id] = feed
+        feed.holders += 1
+        return feed
+
+    def release(self, feed: Feed) -> None:
+        feed.holders -= 1
+        if feed.holders <= 0:
+            feed.close()
+            if self._feeds.get(feed.user_id) is feed:
+                del self._feeds[feed.user_id]
+
+    def ring(self, user_id: str) -> None:
+        feed = self._feeds.get(user_id)
+        if feed is not None:
+            feed.ring()
+
+    @property
+    def feeds(self) -> int:
+        return len(self._feeds)
+
+    def close(self) -> None:
+        for feed in self._feeds.values():
+            feed.close()
+        self._feeds.clear()

@@ -1,0 +1,55 @@
+"""``GET /api/v2/processing/events/stream``: the processing event stream (server-sent events)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from starlette.responses import Response, StreamingResponse
+
+from events_relay_api.feeds import Hub
+from events_relay_api.streams import event_stream, plan_stream
+from shared.domain.event_log import MAX_EVENT_ID_LENGTH, EventFilter
+from shared.domain.events import EventType
+from shared.domain.principals import Scope
+from shared.http.asgi import AsgiContext
+from shared.http.validation import RecordId, StrictModel
+
+STREAM_PATH = "/api/v2/processing/events/stream"
+MAX_FILTER_VALUES = 100
+# (method, path, scope) of every endpoint this service answers: checked against routes.json.
+ROUTES = [("GET", STREAM_PATH, Scope.READ)]
+
+
+class StreamQuery(StrictModel):
+    run_id: RecordId | None = None
+    index_id: RecordId | None = None
+    video_ids: list[RecordId] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
+    event_types: list[EventType] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
+    batch_size: int = Field(default=100, ge=1, le=500)
+    last_event_id: str | None = Field(default=None, max_length=MAX_EVENT_ID_LENGTH + 16)
+
+    def event_filter(self) -> EventFilter:
+        return EventFilter(
+            self.run_id, self.index_id, frozenset(self.video_ids), frozenset(self.event_types)
+        )
+
+
+def stream_handler(hub: Hub):  # type: ignore[no-untyped-def]
+    async def open_stream(ctx: AsgiContext) -> Response:
+        """Follow the caller's processing events, from a cursor or from now."""
+        query = ctx.query(StreamQuery)
+        cursor = ctx.header("Last-Event-ID") or query.last_event_id
+        plan = await plan_stream(
+            ctx.principal.user_id,
+            query.event_filter(),
+            query.batch_size,
+            cursor,
+            hub.reader,
+            ctx.container.settings.event_retention_days,
+        )
+        return StreamingResponse(
+            event_stream(plan, hub),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    return open_stream

@@ -1,0 +1,63 @@
+"""The event log in memory, for unit tests: one object is both the log and its reader."""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from datetime import datetime
+
+from shared.clock import utcnow
+from shared.domain.event_log import AppendResult, Position, StoredEvent, record_id_for
+from shared.domain.events import OutgoingEvent
+from shared.domain.ports import EventLog, EventReader
+
+
+class InMemoryEventLog(EventLog, EventReader):
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_id: dict[str, StoredEvent] = {}
+        self._ordered: list[tuple[Position, StoredEvent]] = []
+        self.expiries: dict[str, datetime] = {}
+
+    def append(self, event: OutgoingEvent, expires_at: datetime) -> AppendResult:
+        record_id = record_id_for(event.user_id, event.event_key)
+        with self._lock:
+            existing = self._by_id.get(record_id)
+            if existing is not None:
+                return AppendResult(False, existing.position)
+            stored = StoredEvent(
+                Position.at(utcnow(), record_id),
+                event.event_type,
+                event.user_id,
+                event.event_key,
+                event.created_at,
+                event.run_id,
+                event.video_id,
+                event.segment_id,
+                event.index_id,
+                dict(event.payload),
+            )
+            self._by_id[record_id] = stored
+            self.expiries[record_id] = expires_at
+            bisect.insort(self._ordered, (stored.position, stored), key=lambda item: item[0])
+            return AppendResult(True, stored.position)
+
+    async def read(
+        self, user_id: str, after: Position, limit: int, until: Position | None = None
+    ) -> list[StoredEvent]:
+        with self._lock:
+            start = bisect.bisect_right(self._ordered, after, key=lambda item: item[0])
+            found: list[StoredEvent] = []
+            for position, event in self._ordered[start:]:
+                if until is not None and position > until:
+                    break
+                if event.user_id == user_id:
+                    found.append(event)
+                    if len(found) == limit:
+                        break
+            return found
+
+    async def get(self, user_id: str, record_id: str) -> StoredEvent | None:
+        with self._lock:
+            event = self._by_id.get(record_id)
+        return event if event is not None and event.user_id == user_id else None

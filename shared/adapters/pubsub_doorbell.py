@@ -1,0 +1,93 @@
+"""The relay's doorbell on Pub/Sub: the ingest function rings "user X has new events" on a
+topic; each relay instance listens on a subscription of its own (docs/decisions/021).
+
+A ring is only a hint. Losing one delays delivery until the relay's next poll; it never loses
+an event, because the relay always reads the log itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import socket
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from shared.domain.event_log import Position
+from shared.domain.ports import Doorbell
+
+if TYPE_CHECKING:
+    from google.cloud.pubsub_v1 import PublisherClient, SubscriberClient
+
+logger = logging.getLogger("videovector.doorbell")
+RING_TIMEOUT_SECONDS = 10.0
+SUBSCRIPTION_EXPIRY_SECONDS = 86_400  # the shortest expiration Pub/Sub allows
+RETENTION_SECONDS = 600
+
+
+class PubSubDoorbell(Doorbell):
+    def __init__(self, client: PublisherClient, project_id: str, topic: str) -> None:
+        self._client = client
+        self._topic = client.topic_path(project_id, topic)
+
+    def ring(self, user_id: str, position: Position) -> None:
+        body = json.dumps({"user_id": user_id, "event_id": position.event_id}).encode()
+        try:
+            self._client.publish(self._topic, body, user_id=user_id).result(
+                timeout=RING_TIMEOUT_SECONDS
+            )
+        except Exception:  # a lost ring only delays delivery until the relay polls
+            logger.warning("doorbell ring failed for one event", exc_info=True)
+
+
+class PubSubDoorbellListener:
+    """One subscription per relay instance, created on start and deleted on stop. Rings arrive
+    on the client's own threads and are handed to the event loop."""
+
+    def __init__(self, subscriber: SubscriberClient, project_id: str, topic: str) -> None:
+        self._subscriber = subscriber
+        self._topic = f"projects/{project_id}/topics/{topic}"
+        name = f"relay-{socket.gethostname()[:20]}-{uuid.uuid4().hex[:10]}".lower()
+        safe = "".join(c if c.isalnum() or c == "-" else "-" for c in name)
+        self.subscription = subscriber.subscription_path(project_id, safe)
+        self._future: Any = None
+
+    def start(self, on_ring: Callable[[str], None]) -> None:
+        from google.cloud import pubsub_v1
+        from google.protobuf import duration_pb2
+
+        loop = asyncio.get_running_loop()
+        self._subscriber.create_subscription(
+            request={
+                "name": self.subscription,
+                "topic": self._topic,
+                "ack_deadline_seconds": 10,
+                "message_retention_duration": duration_pb2.Duration(seconds=RETENTION_SECONDS),
+                "expiration_policy": {
+                    "ttl": duration_pb2.Duration(seconds=SUBSCRIPTION_EXPIRY_SECONDS)
+                },
+            }
+        )
+
+        def received(message: Any) -> None:
+            message.ack()
+            user_id = message.attributes.get("user_id")
+            if user_id:
+                loop.call_soon_threadsafe(on_ring, user_id)
+
+        self._future = self._subscriber.subscribe(
+            self.subscription,
+            received,
+            flow_control=pubsub_v1.types.FlowControl(max_messages=1000),
+        )
+
+    def stop(self) -> None:
+        if self._future is not None:
+            self._future.cancel()
+            with contextlib.suppress(Exception):
+                self._future.result(timeout=5)
+        with contextlib.suppress(Exception):
+            self._subscriber.delete_subscription(request={"subscription": self.subscription})

@@ -1,0 +1,1 @@
+"""Python clients for this project's own APIs."""

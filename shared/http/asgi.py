@@ -1,0 +1,104 @@
+"""The shared HTTP treatment for asynchronous (ASGI) services, such as the event relay.
+
+The same pieces the Flask router applies, reused rather than copied: the request id, API-key
+authentication and the route's scope, query validation into strict models, the error envelope
+and one access log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from shared.bootstrap import Container, get_container
+from shared.domain.principals import Principal, Scope
+from shared.http.error_mapping import error_response_parts
+from shared.http.request_ids import request_id_from
+from shared.http.validation import query_to_dict, validate
+from shared.services.authentication import authenticate, require_scope
+from shared.structured_logging import configure_logging, request_id_var
+
+logger = logging.getLogger("videovector.access")
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class AsgiContext:
+    request: Request
+    principal: Principal
+    request_id: str
+    container: Container
+
+    def query(self, model: type[M]) -> M:
+        params = self.request.query_params
+        multi = {key: params.getlist(key) for key in params}
+        return validate(model, query_to_dict(model, multi))
+
+    def header(self, name: str) -> str | None:
+        value = self.request.headers.get(name)
+        return value if value not in (None, "") else None
+
+
+AsgiHandler = Callable[[AsgiContext], Awaitable[Response]]
+
+
+def error_response(error: BaseException, request_id: str) -> Response:
+    status, body, headers = error_response_parts(error, request_id)
+    return JSONResponse(body, status_code=status, headers={**headers, "X-Request-ID": request_id})
+
+
+def endpoint(
+    handler: AsgiHandler,
+    *,
+    scope: Scope | None,
+    container_provider: Callable[[], Container] = get_container,
+) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap ``handler`` as a Starlette endpoint. Errors raised before the response starts
+    become the envelope; a streamed body handles its own errors in-band."""
+
+    async def serve(request: Request) -> Response:
+        started = time.perf_counter()
+        request_id = request_id_from(request.headers.get("X-Request-ID"))
+        # Each request runs in its own task, so the id stays set for the streamed body too.
+        request_id_var.set(request_id)
+        try:
+            container = container_provider()
+            configure_logging(container.settings.log_level)
+            principal = Principal(user_id="", scopes=frozenset(), key_id="")
+            if scope is not None:
+                # The key store is synchronous: look it up off the event loop.
+                principal = await asyncio.to_thread(
+                    authenticate, container.api_keys, request.headers.get("X-API-Key")
+                )
+                require_scope(principal, scope)
+            response = await handler(AsgiContext(request, principal, request_id, container))
+        except Exception as error:  # the one place errors become responses
+            response = error_response(error, request_id)
+        response.headers["X-Request-ID"] = request_id
+        logger.info(
+            "%s %s %s",
+            request.method,
+            request.url.path,
+            response.status_code,
+            extra={
+                "request_id": request_id,
+                "httpRequest": {
+                    "requestMethod": request.method,
+                    "requestUrl": request.url.path,
+                    "status": response.status_code,
+                    "latency": f"{time.perf_counter() - started:.6f}s",
+                    "userAgent": request.headers.get("User-Agent", ""),
+                },
+            },
+        )
+        return response
+
+    return serve
