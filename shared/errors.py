@@ -3,6 +3,7 @@
     VideoVectorError
     ├── InvalidRequest          malformed input the client must fix (bad JSON, bad cursor)
     ├── ValidationFailed        well-formed input outside the contract; ``details`` name each field
+    │   └── UnprocessableMedia  a media file that is corrupt or of an unsupported kind
     ├── Unauthenticated         missing, malformed, unknown, revoked or expired credentials
     ├── InsufficientScope       a valid key without the scope the route needs
     ├── NotFound                missing, or owned by someone else (never tell which)
@@ -90,3 +91,9 @@ class RateLimited(VideoVectorError):
 
 class ServiceUnavailable(VideoVectorError):
     code = "service_unavailable"
+
+
+class UnprocessableMedia(ValidationFailed):
+    """A media file that cannot be read or is of a kind the pipeline does not handle."""
+
+    code = "media_unprocessable"

@@ -17,6 +17,7 @@ from shared.domain.markers import (
     MarkerQuery,
     UpsertDecision,
 )
+from shared.domain.media_analysis import DecodedMedia, MediaProbe
 from shared.domain.principals import ApiKeyRecord
 from shared.domain.rate_limits import Window
 from shared.domain.records import RunVideoStatus, SegmentRecord, VideoRecord
@@ -205,3 +206,15 @@ class DeadLetters(ABC):
 
     @abstractmethod
     def send(self, data: bytes, reason: str, detail: str, attributes: dict[str, str]) -> None: ...
+
+
+class MediaAnalyzer(ABC):
+    """Reads media files: container facts, then small frames and mono sound for analysis.
+    A file that cannot be read, or holds no picture and no sound, raises
+    ``UnprocessableMedia`` with a reason a person can read."""
+
+    @abstractmethod
+    def probe(self, source: Path) -> MediaProbe: ...
+
+    @abstractmethod
+    def decode(self, source: Path, probe: MediaProbe) -> DecodedMedia: ...
