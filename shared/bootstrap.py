@@ -19,9 +19,11 @@ from shared.domain.ports import (
     EventPublisher,
     EventReader,
     MarkerRepository,
+    MediaAnalyzer,
     MediaCatalog,
     MediaStore,
     TextEmbedder,
+    UploadNotifier,
 )
 from shared.services.rate_limiting import RateLimiter
 
@@ -155,6 +157,26 @@ class Container:
 
         return PubSubDeadLetters(
             self.publisher, self.settings.project_id, self.settings.dead_letter_topic
+        )
+
+    @cached_property
+    def analyzer(self) -> MediaAnalyzer:
+        from shared.adapters.ffmpeg_analyzer import FfmpegMediaAnalyzer
+
+        return FfmpegMediaAnalyzer()
+
+    @cached_property
+    def upload_notifier(self) -> UploadNotifier:
+        """The bucket notifies in production; the GCS emulator cannot, so we publish."""
+        from shared.adapters.pubsub_upload_notices import (
+            BucketNotifiesItself,
+            PubSubUploadNotifier,
+        )
+
+        if "STORAGE_EMULATOR_HOST" not in self.settings.emulator_hosts:
+            return BucketNotifiesItself()
+        return PubSubUploadNotifier(
+            self.publisher, self.settings.project_id, self.settings.media_uploads_topic
         )
 
     @cached_property

@@ -27,6 +27,9 @@ class Settings:
     dead_letter_topic: str = "processing-events-dead-letter"
     events_doorbell_topic: str = "processing-events-doorbell"
     event_retention_days: int = 7
+
+    # The media bucket's OBJECT_FINALIZE notifications; they trigger the processing worker.
+    media_uploads_topic: str = "media-uploads"
     max_body_bytes: int = 1_048_576
     idempotency_ttl_seconds: int = 86_400
     log_level: str = "INFO"
@@ -52,6 +55,7 @@ class Settings:
             dead_letter_topic=_env("VV_DEAD_LETTER_TOPIC", cls.dead_letter_topic),
             events_doorbell_topic=_env("VV_EVENTS_DOORBELL_TOPIC", cls.events_doorbell_topic),
             event_retention_days=_env_int("VV_EVENT_RETENTION_DAYS", cls.event_retention_days),
+            media_uploads_topic=_env("VV_MEDIA_UPLOADS_TOPIC", cls.media_uploads_topic),
             max_body_bytes=_env_int("VV_MAX_BODY_BYTES", cls.max_body_bytes),
             idempotency_ttl_seconds=_env_int("VV_IDEMPOTENCY_TTL_SECONDS", 86_400),
             log_level=_env("VV_LOG_LEVEL", cls.log_level),

@@ -208,6 +208,14 @@ class DeadLetters(ABC):
     def send(self, data: bytes, reason: str, detail: str, attributes: dict[str, str]) -> None: ...
 
 
+class UploadNotifier(ABC):
+    """Announces a finalized upload to the processing trigger, in the shape of the bucket's
+    own OBJECT_FINALIZE notification (which does this by itself in production)."""
+
+    @abstractmethod
+    def object_finalized(self, stored: StoredObject) -> None: ...
+
+
 class MediaAnalyzer(ABC):
     """Reads media files: container facts, then small frames and mono sound for analysis.
     A file that cannot be read, or holds no picture and no sound, raises

@@ -18,6 +18,7 @@ CUT_PIXEL_DIFFERENCE = 0.08
 AUDIO_WINDOW_SECONDS = 0.1
 SILENCE_DB = -50.0
 QUIET_DB = -30.0
+TRUNCATION_SLACK_SECONDS = 0.5  # decoders may stop a little short of the container's length
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,17 @@ def detect_audio_cuts(decoded: DecodedMedia, bounds: SegmentBounds) -> list[floa
 
 
 def plan_segments(
-    duration: float, cuts: list[float], bounds: SegmentBounds
+    duration: float, cuts: list[float], bounds: SegmentBounds, decodable: float | None = None
 ) -> list[tuple[float, float]]:
     """Segments covering ``[0, duration]`` end to end: cuts closer than the minimum to a
-    boundary are dropped; pieces longer than the maximum are split into equal windows."""
+    boundary are dropped; pieces longer than the maximum are split into equal windows.
+
+    When less than the whole could be decoded (``decodable`` seconds: a file cut short), the
+    rest gets segments of its own, so that only they fail."""
+    if decodable is not None and 0 < decodable < duration - TRUNCATION_SLACK_SECONDS:
+        head = plan_segments(decodable, [c for c in cuts if c < decodable], bounds)
+        tail = plan_segments(duration - decodable, [], bounds)
+        return head + [(round(s + decodable, 3), round(e + decodable, 3)) for s, e in tail]
     if duration <= 0:
         return [(0.0, 0.0)]
     boundaries = [0.0]

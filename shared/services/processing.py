@@ -44,7 +44,7 @@ from shared.domain.segmentation import (
     detect_visual_cuts,
     plan_segments,
 )
-from shared.errors import NotFound, UnprocessableMedia
+from shared.errors import NotFound, ServiceUnavailable, UnprocessableMedia
 from shared.services.event_publishing import MediaEventPublisher
 from shared.services.processing_records import (
     MediaUpload,
@@ -139,9 +139,16 @@ def process_upload(
         with ports.media.local_copy(upload.uri, upload.generation) as (path, _):
             stage = "probe"
             probe, decoded = _read(job, path)
+        stage = "analysis"
+        return _analyse(job, upload, probe, decoded)
     except (UnprocessableMedia, NotFound) as exc:
         return _fail_media(job, exc.message, stage)
-    return _analyse(job, upload, probe, decoded)
+    except ServiceUnavailable:
+        raise  # a dependency is down: the trigger delivers the job again
+    except Exception:
+        # A bug must not turn into endless redelivery: record it, acknowledge, move on.
+        logger.exception("unexpected error processing %s at %s", video.video_id, stage)
+        return _fail_media(job, "Processing failed because of an internal error.", stage)
 
 
 def _read(job: Job, path: Path) -> tuple[MediaProbe, DecodedMedia]:
@@ -168,7 +175,7 @@ def _analyse(job: Job, upload: MediaUpload, probe: MediaProbe, decoded: DecodedM
             if probe.has_video
             else detect_audio_cuts(decoded, options.bounds)
         )
-        spans = plan_segments(duration, cuts, options.bounds)
+        spans = plan_segments(duration, cuts, options.bounds, decoded.duration_seconds)
     run_id = run_id_for(video.video_id, upload.generation)
     now = ports.clock()
     segments = new_segments(video, run_id, spans, now)

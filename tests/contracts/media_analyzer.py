@@ -28,7 +28,9 @@ CLIP = MediaRecipe(
     ),
 )
 SILENT_FILM = MediaRecipe(
-    "silent.mp4", MediaType.VIDEO, (SceneRecipe(1.5, "yellow"), SceneRecipe(1.5, "navy")),
+    "silent.mp4",
+    MediaType.VIDEO,
+    (SceneRecipe(1.5, "yellow"), SceneRecipe(1.5, "navy")),
     audio=False,
 )
 SOUND = MediaRecipe(

@@ -1,0 +1,1 @@
+"""The processing worker: trigger messages in, one processing job per finalized upload."""
