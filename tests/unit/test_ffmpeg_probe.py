@@ -1,4 +1,5 @@
 """Parsing ``ffmpeg -i`` output (there is no ffprobe in imageio-ffmpeg)."""
+# ruff: noqa: E501 - verbatim ffmpeg output
 
 from __future__ import annotations
 
