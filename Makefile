@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: dev test unit lint load api-key clean
+.PHONY: dev test unit lint load api-key clean docs bundle checkov
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,5 +40,14 @@ api-key: $(STAMP)
 	@set -a; . ./.local/dev.env; set +a; \
 	  $(PY) -m shared.cli.api_keys create --user "$(USER)" --scopes "$(SCOPES)"
 
+# Regenerate what is generated from the code and the route table (tests fail when stale).
+docs: $(STAMP)
+	$(PY) -m infra.openapi > docs/openapi.json
+	$(PY) -m infra.parity > docs/backend-parity-matrix.md
+
+# Each function's deployable folder and zip under build/bundles/ (docs/decisions/001, 050).
+bundle: $(STAMP)
+	$(PY) -m infra.bundle
+
 clean:
-	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache build

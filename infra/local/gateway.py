@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,6 +36,7 @@ HOP_BY_HOP = {
     "server",
 }
 
+OPENAPI_FILE = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 _upstreams: dict[str, str] = json.loads(os.environ.get("VV_GATEWAY_UPSTREAMS", "{}"))
 _client = httpx.AsyncClient(timeout=httpx.Timeout(connect=5, read=None, write=30, pool=5))
 
@@ -47,6 +49,16 @@ def _error(status: int, code: str, message: str) -> Response:
     return JSONResponse(body, status_code=status, headers={"X-Request-ID": request_id})
 
 
+async def not_routable(_: Request, __: Exception) -> Response:
+    """A path Starlette cannot match at all (an encoded newline) is still an enveloped 404."""
+    return _error(404, "resource_not_found", "No such endpoint.")
+
+
+async def openapi(_: Request) -> Response:
+    """The generated description (``make docs``); production serves no such path."""
+    return Response(OPENAPI_FILE.read_bytes(), media_type="application/json")
+
+
 async def proxy(request: Request) -> Response:
     function = function_for_path(request.url.path)
     upstream = _upstreams.get(function or "")
@@ -55,7 +67,9 @@ async def proxy(request: Request) -> Response:
     headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
     outbound = _client.build_request(
         request.method,
-        upstream + request.url.path,
+        # The path as the client sent it, still percent-encoded: decoded, a control character
+        # in an id would make an invalid upstream URL.
+        upstream + request.scope.get("raw_path", b"").decode("latin-1"),
         params=request.url.query,
         headers=headers,
         content=request.stream(),
@@ -74,11 +88,13 @@ async def proxy(request: Request) -> Response:
 
 
 app = Starlette(
+    exception_handlers={404: not_routable},
     routes=[
+        Route("/api/v2/openapi.json", openapi, methods=["GET"]),
         Route(
             "/{path:path}",
             proxy,
             methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        )
-    ]
+        ),
+    ],
 )

@@ -34,6 +34,7 @@ class ManagedProcess:
     ready_url: str
     env: dict[str, str] = field(default_factory=dict)
     cwd: Path | None = None
+    inherit_env: bool = True  # False: ``env`` is the whole environment (a bundle booted alone)
     popen: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ManagedProcess:
@@ -43,7 +44,7 @@ class ManagedProcess:
             self.argv,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **self.env},
+            env={**os.environ, **self.env} if self.inherit_env else dict(self.env),
             cwd=self.cwd,
             start_new_session=True,
         )

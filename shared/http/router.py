@@ -16,10 +16,18 @@ from typing import Any, TypeVar
 
 import flask
 from pydantic import BaseModel
+from werkzeug.exceptions import HTTPException
 
 from shared.bootstrap import Container, get_container
 from shared.domain.principals import Principal, Scope
-from shared.errors import MethodNotAllowed, NotFound, PayloadTooLarge
+from shared.errors import (
+    InvalidRequest,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    VideoVectorError,
+)
 from shared.http.error_mapping import error_response_parts
 from shared.http.request_ids import request_id_from
 from shared.http.validation import parse_json, query_to_dict, validate
@@ -85,6 +93,7 @@ class Route:
     query: type[BaseModel] | None = None
     response: Any = None  # a pydantic model (or list[Model]) describing the 2xx body
     summary: str = ""
+    statuses: tuple[int, ...] = ()  # success statuses; () = 200, or 204 with no response
 
 
 def _compile(template: str) -> re.Pattern[str]:
@@ -92,10 +101,37 @@ def _compile(template: str) -> re.Pattern[str]:
     return re.compile(f"^{regex}/?$")
 
 
+def _framework_error(error: HTTPException) -> flask.Response | HTTPException:
+    """Requests Flask turns away before the router sees them (a path werkzeug cannot route,
+    such as one holding an encoded newline) still get the error envelope."""
+    if (error.code or 500) >= 500:
+        return error
+    request_id = request_id_from(flask.request.headers.get("X-Request-ID"))
+    ours = _FRAMEWORK_ERRORS.get(error.code or 400, InvalidRequest)(
+        error.description or "The request is malformed."
+    )
+    status, body, headers = error_response_parts(ours, request_id)
+    response = _json_response(body, status, headers)
+    response.headers["X-Request-ID"] = request_id
+    return response
+
+
+_FRAMEWORK_ERRORS: dict[int, type[VideoVectorError]] = {
+    404: NotFound,
+    405: NotFound,
+    413: PayloadTooLarge,
+    415: UnsupportedMediaType,
+}
+
+
 class Router:
     def __init__(self, container_provider: Callable[[], Container] = get_container) -> None:
         self._routes: list[Route] = []
         self._container_provider = container_provider
+        if flask.has_app_context():
+            # functions-framework runs main.py (which builds the router) inside its app's
+            # context: the one moment its error handlers can still be registered.
+            flask.current_app.register_error_handler(HTTPException, _framework_error)
 
     @property
     def routes(self) -> list[Route]:
@@ -110,9 +146,12 @@ class Router:
         body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,
         response: Any = None,
+        statuses: tuple[int, ...] = (),
     ) -> Callable[[Handler], Handler]:
         """Register a handler. ``body``, ``query`` and ``response`` describe it for the
-        generated OpenAPI document; the handler parses with ``ctx.body(Model)``."""
+        generated OpenAPI document; the handler parses with ``ctx.body(Model)``. ``response``
+        is a model, ``list[Model]``, or a media type string (``"image/gif"``) for raw bytes;
+        ``statuses`` lists the success statuses when not just 200 (204 without a response)."""
 
         def register(handler: Handler) -> Handler:
             summary = (handler.__doc__ or "").strip().splitlines()[0] if handler.__doc__ else ""
@@ -127,6 +166,7 @@ class Router:
                     query,
                     response,
                     summary,
+                    statuses,
                 )
             )
             return handler

@@ -37,7 +37,12 @@ def list_markers(ctx: RequestContext) -> Reply:
 
 
 @router.route(
-    "PUT", "/api/v2/markers", scope=Scope.WRITE, body=MarkerUpsertRequest, response=MarkerResponse
+    "PUT",
+    "/api/v2/markers",
+    scope=Scope.WRITE,
+    body=MarkerUpsertRequest,
+    response=MarkerResponse,
+    statuses=(200, 201),
 )
 def upsert_marker(ctx: RequestContext) -> Reply:
     """Create or update the caller's marker on a target."""

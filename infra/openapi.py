@@ -1,0 +1,218 @@
+"""Generate the OpenAPI 3.1 description from the code, never by hand.
+
+    python -m infra.openapi > docs/openapi.json      (or: make docs)
+
+Every HTTP function's router carries, per route, its scope, summary and the pydantic models it
+validates with (``body``, ``query``, ``response``); ``infra/routes.json`` says which function
+serves which path. The events relay is an ASGI app, not a router: it is described from its own
+query model (see ``infra/openapi_stream.py``). Errors share one envelope schema.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import sys
+import tomllib
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
+from infra.local.routes import Endpoint, FunctionSpec, load_table
+from infra.openapi_stream import stream_operations
+from shared.http.router import Route
+
+ROOT = Path(__file__).resolve().parents[1]
+REF = "#/components/schemas/{model}"
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+ERROR_STATUSES = ("4XX", "503")
+
+
+class ErrorBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str  # snake_case, e.g. validation_failed
+    message: str
+    details: dict[str, Any]
+    request_id: str
+
+
+class ErrorEnvelope(BaseModel):
+    """Every 4xx and 5xx body: one envelope, with the id of the X-Request-ID header."""
+
+    model_config = ConfigDict(extra="forbid")
+    error: ErrorBody
+
+
+def function_routes(spec: FunctionSpec) -> list[Route]:
+    """The routes of an HTTP function, imported as functions-framework would import them."""
+    folder = str(ROOT / spec.source)
+    if folder not in sys.path:
+        sys.path.append(folder)
+    module = importlib.import_module(f"{spec.name}_api.routes")
+    return list(module.router.routes)
+
+
+def _models_of(response: Any) -> list[type[BaseModel]]:
+    if isinstance(response, type) and issubclass(response, BaseModel):
+        return [response]
+    return [m for arg in typing.get_args(response) for m in _models_of(arg)]
+
+
+def _response_schema(response: Any, schemas: dict[Any, Any]) -> dict[str, Any]:
+    if isinstance(response, type) and issubclass(response, BaseModel):
+        return dict(schemas[(response, "serialization")])
+    if typing.get_origin(response) is list:
+        item = typing.get_args(response)[0]
+        return {"type": "array", "items": _response_schema(item, schemas)}
+    raise TypeError(f"cannot describe response {response!r}: use a model or list[Model]")
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter is absent rather than null: drop the null branch pydantic adds."""
+    options = schema.get("anyOf")
+    if not options:
+        return schema
+    kept = [o for o in options if o.get("type") != "null"]
+    rest = {k: v for k, v in schema.items() if k not in {"anyOf", "default"} or v is not None}
+    rest.pop("anyOf")
+    return {**kept[0], **rest} if len(kept) == 1 else {**rest, "anyOf": kept}
+
+
+def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template=REF)
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = _without_null(prop)
+        prop.pop("title", None)
+        parameter: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": prop,
+        }
+        if prop.get("type") == "array":
+            parameter.update(style="form", explode=True)
+        parameters.append(parameter)
+    return parameters
+
+
+def _success_responses(route: Route, schemas: dict[Any, Any]) -> dict[str, Any]:
+    statuses = route.statuses or ((204,) if route.response is None else (200,))
+    headers = {"X-Request-ID": {"$ref": "#/components/headers/RequestId"}}
+    if route.response is None:
+        content = None
+    elif isinstance(route.response, str):
+        content = {route.response: {"schema": {"type": "string", "format": "binary"}}}
+    else:
+        content = {"application/json": {"schema": _response_schema(route.response, schemas)}}
+    responses: dict[str, Any] = {}
+    for status in statuses:
+        answer: dict[str, Any] = {"description": route.summary or "Success.", "headers": headers}
+        if content is not None and status not in (204, 304):
+            answer["content"] = content
+        responses[str(status)] = answer
+    return responses
+
+
+def operation(endpoint: Endpoint, route: Route, schemas: dict[Any, Any]) -> dict[str, Any]:
+    params: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in PLACEHOLDER.findall(endpoint.path)
+    ]
+    if route.query is not None:
+        params.extend(query_parameters(route.query))
+    op: dict[str, Any] = {
+        "operationId": route.handler.__name__,
+        "summary": route.summary,
+        "tags": [endpoint.function],
+        "x-function": endpoint.function,
+        "x-required-scope": endpoint.scope,
+        "x-sdk-method": endpoint.sdk,
+    }
+    if params:
+        op["parameters"] = params
+    if route.body is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": schemas[(route.body, "validation")]}},
+        }
+    op["responses"] = {**_success_responses(route, schemas), **error_responses()}
+    op["security"] = [{"ApiKey": []}] if endpoint.scope else []
+    return op
+
+
+def error_responses() -> dict[str, Any]:
+    return {status: {"$ref": "#/components/responses/Error"} for status in ERROR_STATUSES}
+
+
+def _component_schemas(routes: list[Route]) -> tuple[dict[Any, Any], dict[str, Any]]:
+    wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorEnvelope, "serialization")]
+    for route in routes:
+        if route.body is not None:
+            wanted.append((route.body, "validation"))
+        wanted.extend((m, "serialization") for m in _models_of(route.response))
+    unique = list(dict.fromkeys(wanted))
+    mapping, definitions = models_json_schema(unique, ref_template=REF)
+    return mapping, definitions.get("$defs", {})
+
+
+def build_document() -> dict[str, Any]:
+    functions, endpoints = load_table()
+    served: dict[tuple[str, str], Route] = {}
+    for spec in functions.values():
+        if spec.kind == "http":
+            served.update({(r.method, r.template): r for r in function_routes(spec)})
+    schemas, components = _component_schemas(list(served.values()))
+    error_schema = schemas[(ErrorEnvelope, "serialization")]
+    paths: dict[str, dict[str, Any]] = {}
+    for endpoint in endpoints:
+        spec = functions[endpoint.function]
+        if spec.kind == "http":
+            route = served.get((endpoint.method, endpoint.path))
+            if route is None:
+                raise LookupError(f"{endpoint.method} {endpoint.path}: no route serves this row")
+            item = operation(endpoint, route, schemas)
+        else:
+            item = stream_operations(endpoint, spec, components)
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = item
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "VideoVector Utilities API",
+            "version": tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"],
+            "description": "Generated by `python -m infra.openapi` from the routers' models "
+            "and infra/routes.json. Do not edit by hand.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(components.items())),
+            "responses": {
+                "Error": {
+                    "description": "The error envelope (see README, Errors).",
+                    "headers": {"X-Request-ID": {"$ref": "#/components/headers/RequestId"}},
+                    "content": {"application/json": {"schema": error_schema}},
+                }
+            },
+            "headers": {
+                "RequestId": {
+                    "description": "The request id, also in every error body.",
+                    "schema": {"type": "string"},
+                }
+            },
+            "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+        },
+    }
+
+
+def render() -> str:
+    return json.dumps(build_document(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())
