@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from infra.local.routes import Endpoint, FunctionSpec, load_table
-from infra.openapi_stream import stream_operations
+from infra.openapi_stream import stream_operations, stream_query_model
 from shared.http.router import Route
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,11 +150,17 @@ def error_responses() -> dict[str, Any]:
     return {status: {"$ref": "#/components/responses/Error"} for status in ERROR_STATUSES}
 
 
-def _component_schemas(routes: list[Route]) -> tuple[dict[Any, Any], dict[str, Any]]:
+def _component_schemas(
+    routes: list[Route], query_models: list[type[BaseModel]]
+) -> tuple[dict[Any, Any], dict[str, Any]]:
+    """Every schema a ``$ref`` can point at, from one pydantic pass (unique names)."""
     wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorEnvelope, "serialization")]
+    wanted.extend((m, "validation") for m in query_models)
     for route in routes:
         if route.body is not None:
             wanted.append((route.body, "validation"))
+        if route.query is not None:
+            wanted.append((route.query, "validation"))
         wanted.extend((m, "serialization") for m in _models_of(route.response))
     unique = list(dict.fromkeys(wanted))
     mapping, definitions = models_json_schema(unique, ref_template=REF)
@@ -167,7 +173,8 @@ def build_document() -> dict[str, Any]:
     for spec in functions.values():
         if spec.kind == "http":
             served.update({(r.method, r.template): r for r in function_routes(spec)})
-    schemas, components = _component_schemas(list(served.values()))
+    streams = [stream_query_model(s)[0] for s in functions.values() if s.kind == "asgi"]
+    schemas, components = _component_schemas(list(served.values()), streams)
     error_schema = schemas[(ErrorEnvelope, "serialization")]
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in endpoints:

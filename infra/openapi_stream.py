@@ -18,10 +18,16 @@ from infra.local.routes import Endpoint, FunctionSpec
 ROOT = Path(__file__).resolve().parents[1]
 
 # function name -> (module, query model, summary)
-STREAM_QUERY_MODELS: dict[str, tuple[str, str, str]] = {}
+STREAM_QUERY_MODELS: dict[str, tuple[str, str, str]] = {
+    "events_relay": (
+        "events_relay_api.routes",
+        "StreamQuery",
+        "Follow the caller's processing events, from a cursor or from now.",
+    ),
+}
 
 
-def _query_model(spec: FunctionSpec) -> tuple[type[BaseModel], str]:
+def stream_query_model(spec: FunctionSpec) -> tuple[type[BaseModel], str]:
     if spec.name not in STREAM_QUERY_MODELS:
         raise LookupError(f"{spec.name}: add its query model to infra/openapi_stream.py")
     module_name, model_name, summary = STREAM_QUERY_MODELS[spec.name]
@@ -37,7 +43,7 @@ def stream_operations(
 ) -> dict[str, Any]:
     from infra.openapi import error_responses, query_parameters
 
-    model, summary = _query_model(spec)
+    model, summary = stream_query_model(spec)
     parameters = query_parameters(model)
     parameters.append(
         {
