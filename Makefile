@@ -6,8 +6,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8080
 PYTEST_ARGS ?=
+# USER is also the login name in the environment: only a USER= given to make names a user.
+INGEST_USER := $(if $(filter command line,$(origin USER)),$(USER),)
+export INGEST_USER
 
-.PHONY: dev test unit lint load api-key clean docs bundle checkov
+.PHONY: dev test unit lint load api-key ingest clean docs bundle checkov
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +51,14 @@ docs: $(STAMP)
 # Each function's deployable folder and zip under build/bundles/ (docs/decisions/001, 050).
 bundle: $(STAMP)
 	$(PY) -m infra.bundle
+
+# Against the running local stack: upload FILE for USER (default: the demo user) and watch it
+# being processed. INDEX=<index id> files it into an index instead of the playground.
+ingest: $(STAMP)
+	@test -f .local/dev.env || { echo "Start the stack first: make dev" >&2; exit 1; }
+	@test -n "$(FILE)" || { echo "usage: make ingest FILE=path/to/media [USER=id] [INDEX=id]" >&2; exit 2; }
+	@set -a; . ./.local/dev.env; set +a; \
+	  $(PY) -m shared.cli.ingest "$(FILE)" --user "$${INGEST_USER:-$$VV_USER_ID}" --index "$(INDEX)"
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache build

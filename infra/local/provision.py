@@ -10,6 +10,7 @@ import contextlib
 
 from google.api_core import exceptions as gexc
 
+from infra.local.provision_processing import provision_upload_trigger
 from shared.bootstrap import Container
 
 INGEST_SUBSCRIPTION = "processing-events-ingest"
@@ -39,6 +40,7 @@ def provision(container: Container, function_urls: dict[str, str]) -> None:
                 name=container.publisher.topic_path(settings.project_id, topic)
             )
     provision_event_subscriptions(container, function_urls.get("events_ingest"))
+    provision_upload_trigger(container, function_urls.get("processing_worker"))
 
 
 def provision_event_subscriptions(container: Container, ingest_url: str | None) -> None:

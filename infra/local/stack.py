@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from infra.local.demo import DEMO_USER_ID, create_demo_user
+from infra.local.demo_media import ingest_demo_media_in_background
 from infra.local.emulators import Emulators, start_emulators
 from infra.local.processes import ManagedProcess, free_port, port_in_use, stop_all
 from infra.local.provision import provision
@@ -184,6 +185,9 @@ def main() -> None:
         env_file.write_text("".join(f"{k}={v}\n" for k, v in stack.dev_env().items()))
         print(f"VV_BASE_URL={stack.base_url}\nVV_API_KEY={stack.api_key}", flush=True)
         print(f"Everything else is in {env_file}. Ctrl-C stops the stack.", flush=True)
+        ingest_demo_media_in_background(
+            Container(Settings.from_env()), state_dir / "demo-media", DEMO_USER_ID
+        )
         signal.pause()
     except KeyboardInterrupt:
         pass
