@@ -14,7 +14,7 @@ import json
 import os
 import signal
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -63,7 +63,8 @@ class LocalStack:
                 self.processes.append(self._function_process(spec, logs))
             self.processes.append(self._gateway_process(logs))
             # Topics first: the relay subscribes to the doorbell topic as it starts.
-            container = Container(Settings.from_env())
+            # Setup is not a user request: give the freshly started emulators time to warm up.
+            container = Container(replace(Settings.from_env(), store_timeout_seconds=60))
             provision(container, self.function_urls)
             for process in self.processes:
                 process.start()

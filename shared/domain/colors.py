@@ -163,6 +163,6 @@ NAMED_COLORS = frozenset(
 def normalize_color(value: str) -> str:
     """Lower-cased colour, or ValueError naming what is accepted."""
     lowered = value.strip().lower()
-    if lowered in NAMED_COLORS or HEX_COLOR_RE.match(lowered):
+    if lowered in NAMED_COLORS or HEX_COLOR_RE.fullmatch(lowered):
         return lowered
     raise ValueError("color must be a CSS named color or #rrggbb")

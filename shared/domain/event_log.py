@@ -58,7 +58,7 @@ class Position:
 
     @classmethod
     def parse(cls, event_id: str) -> Position:
-        found = EVENT_ID_RE.match(event_id)
+        found = EVENT_ID_RE.fullmatch(event_id)
         if found is None:
             raise ValueError(f"not an event id: {event_id[:80]!r}")
         return cls(int(found.group(1)), found.group(2) or "")

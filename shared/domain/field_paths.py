@@ -16,7 +16,7 @@ FIELD_PATH_RE = re.compile(rf"^{_PART}(?:\.{_PART})*$")
 def is_valid_field_path(path: str) -> bool:
     return (
         len(path) <= MAX_FIELD_PATH_LENGTH
-        and FIELD_PATH_RE.match(path) is not None
+        and FIELD_PATH_RE.fullmatch(path) is not None
         and path.count(".") < MAX_FIELD_PATH_DEPTH
     )
 

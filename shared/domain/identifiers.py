@@ -14,4 +14,4 @@ _ID_RE = re.compile(ID_PATTERN)
 
 
 def is_valid_id(value: str) -> bool:
-    return bool(_ID_RE.match(value)) and value not in {".", ".."} and ".." not in value
+    return bool(_ID_RE.fullmatch(value)) and value not in {".", ".."} and ".." not in value

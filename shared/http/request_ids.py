@@ -9,6 +9,6 @@ _CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 
 
 def request_id_from(header_value: str | None) -> str:
-    if header_value and _CLIENT_ID.match(header_value):
+    if header_value and _CLIENT_ID.fullmatch(header_value):
         return header_value
     return "req_" + uuid.uuid4().hex

@@ -13,7 +13,7 @@ _INVALID = "The API key is missing, malformed, unknown, revoked or expired."
 
 
 def authenticate(store: ApiKeyStore, raw_key: str | None) -> Principal:
-    if not raw_key or not API_KEY_RE.match(raw_key):
+    if not raw_key or not API_KEY_RE.fullmatch(raw_key):
         raise Unauthenticated(_INVALID)
     key_hash = hash_api_key(raw_key)
     record = store.get(key_hash)

@@ -20,7 +20,7 @@ def stack(emulators: Emulators, tmp_path_factory: pytest.TempPathFactory) -> Ite
     running = LocalStack(
         state_dir=tmp_path_factory.mktemp("stack"),
         gateway_port=free_port(),
-        extra_env={"VV_STORE_TIMEOUT_SECONDS": "3", "VV_RATE_LIMIT_PER_MINUTE": "100000"},
+        extra_env={"VV_STORE_TIMEOUT_SECONDS": "5", "VV_RATE_LIMIT_PER_MINUTE": "100000"},
     )
     running.start(emulators=emulators)
     try:

@@ -13,7 +13,7 @@ import pytest
 from infra.local.stack import LocalStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator]
-OUTAGE_SECONDS = 6.0
+OUTAGE_SECONDS = 10.0
 
 
 def test_writes_survive_a_store_outage(stack: LocalStack, new_key, user_id: str) -> None:  # type: ignore[no-untyped-def]
