@@ -34,9 +34,11 @@ if TYPE_CHECKING:
     from google.cloud.storage import Client as StorageClient
 
     from shared.services.preview_links import PreviewLinks
+    from shared.services.stream_tokens import StreamTokens
 
 # Only for local development and tests, where no secret is configured (never in production).
 LOCAL_PREVIEW_LINK_SECRET = "local-development-preview-links"
+LOCAL_STREAM_TOKEN_SECRET = "local-development-stream-tokens"
 
 
 class Container:
@@ -178,6 +180,17 @@ class Container:
         return PubSubUploadNotifier(
             self.publisher, self.settings.project_id, self.settings.media_uploads_topic
         )
+
+    @cached_property
+    def stream_tokens(self) -> StreamTokens:
+        from shared.services.stream_tokens import StreamTokens
+
+        secret = self.settings.stream_token_secret
+        if not secret:
+            if self.settings.environment != "local":
+                raise RuntimeError("VV_STREAM_TOKEN_SECRET must be set outside local development")
+            secret = LOCAL_STREAM_TOKEN_SECRET
+        return StreamTokens(secret.encode(), self.settings.stream_token_ttl_seconds)
 
     @cached_property
     def embedder(self) -> TextEmbedder:

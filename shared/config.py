@@ -42,6 +42,9 @@ class Settings:
     preview_link_secret: str = ""
     preview_link_ttl_seconds: int = 3600
     signing_key_file: str = ""
+    # Developer console: stream tokens for EventSource (decision 060).
+    stream_token_secret: str = ""
+    stream_token_ttl_seconds: int = 300
     emulator_hosts: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -65,6 +68,8 @@ class Settings:
             preview_link_secret=_env("VV_PREVIEW_LINK_SECRET", ""),
             preview_link_ttl_seconds=_env_int("VV_PREVIEW_LINK_TTL_SECONDS", 3600),
             signing_key_file=_env("VV_SIGNING_KEY_FILE", ""),
+            stream_token_secret=_env("VV_STREAM_TOKEN_SECRET", ""),
+            stream_token_ttl_seconds=_env_int("VV_STREAM_TOKEN_TTL_SECONDS", 300),
             emulator_hosts={
                 name: os.environ[name]
                 for name in (

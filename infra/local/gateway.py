@@ -16,8 +16,9 @@ import httpx
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from infra.local.routes import function_for_path
 
@@ -37,6 +38,10 @@ HOP_BY_HOP = {
 }
 
 OPENAPI_FILE = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+# The developer console: static files, served here as the bucket behind the load balancer
+# serves them in production (same origin as the API, so no CORS).
+CONSOLE_DIR = Path(__file__).resolve().parents[2] / "console"
+
 _upstreams: dict[str, str] = json.loads(os.environ.get("VV_GATEWAY_UPSTREAMS", "{}"))
 _client = httpx.AsyncClient(timeout=httpx.Timeout(connect=5, read=None, write=30, pool=5))
 
@@ -87,10 +92,16 @@ async def proxy(request: Request) -> Response:
     )
 
 
+async def console_root(request: Request) -> Response:
+    return RedirectResponse("/console/", status_code=308)
+
+
 app = Starlette(
     exception_handlers={404: not_routable},
     routes=[
         Route("/api/v2/openapi.json", openapi, methods=["GET"]),
+        Route("/console", console_root, methods=["GET", "HEAD"]),
+        Mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console"),
         Route(
             "/{path:path}",
             proxy,

@@ -1,0 +1,155 @@
+// Playground and filter searches: ranked segments with thumbnails, and a marker per result.
+
+import { api, safeImageUrl } from "./api.js";
+import { el, formatDuration } from "./dom.js";
+import { playOnHover } from "./media.js";
+
+const COLORS = ["red", "orange", "yellow", "green", "blue", "purple"];
+
+function thumbnailOf(result) {
+  return safeImageUrl(
+    result.thumbnail_uri || result.preview_thumbnail_uri || result.thumbnail_data,
+  );
+}
+
+function gifOf(result) {
+  return safeImageUrl(result.gif_uri || result.preview_gif_uri || result.gif_data);
+}
+
+function markerControls(result, announce) {
+  const segmentId = result.segment_id || result.result_id;
+  const label = `segment ${segmentId}`;
+  let marker = result.marker && result.marker.marker_id ? result.marker : null;
+  const state = el("span", { className: "marker-state" });
+  const color = el(
+    "select",
+    { "aria-label": `Marker color for ${label}` },
+    COLORS.map((name) => el("option", { value: name }, name)),
+  );
+  const note = el("input", {
+    type: "text",
+    maxLength: 2000,
+    placeholder: "Note",
+    "aria-label": `Marker note for ${label}`,
+  });
+  const set = el("button", { type: "button" }, "Set marker");
+  const clear = el("button", { type: "button", className: "secondary" }, "Clear marker");
+
+  const render = () => {
+    clear.disabled = !marker;
+    state.textContent = marker ? `Marked ${marker.color || ""}${marker.note ? `: ${marker.note}` : ""}` : "No marker";
+    state.dataset.marked = marker ? "true" : "false";
+    if (marker && marker.color && COLORS.includes(marker.color)) color.value = marker.color;
+  };
+
+  set.addEventListener("click", async () => {
+    set.disabled = true;
+    try {
+      marker = await api("PUT", "/api/v2/markers", {
+        body: {
+          target_type: "segment",
+          target_id: segmentId,
+          video_id: result.video_id,
+          color: color.value,
+          note: note.value || null,
+        },
+      });
+      announce(`Marker set on ${label}.`);
+    } catch (error) {
+      announce(error, true);
+    } finally {
+      set.disabled = false;
+      render();
+    }
+  });
+
+  clear.addEventListener("click", async () => {
+    if (!marker) return;
+    clear.disabled = true;
+    try {
+      await api("DELETE", `/api/v2/markers/${encodeURIComponent(marker.marker_id)}`);
+      marker = null;
+      announce(`Marker cleared on ${label}.`);
+    } catch (error) {
+      announce(error, true);
+    } finally {
+      render();
+    }
+  });
+
+  render();
+  return el("div", { className: "marker row" }, color, note, set, clear, state);
+}
+
+function resultItem(result, rank, announce) {
+  const still = thumbnailOf(result);
+  const name = result.video_name || result.video_id;
+  const img = el("img", {
+    alt: `Thumbnail of ${name} at ${formatDuration(result.start_time)}`,
+    width: 240,
+    height: 135,
+    loading: "lazy",
+  });
+  if (still) img.src = still;
+  const score = result.similarity_score ?? result.reranked_score;
+  const item = el(
+    "li",
+    { className: "result", dataset: { segmentId: result.segment_id || result.result_id } },
+    el("div", { className: "thumb", tabIndex: 0 }, img),
+    el(
+      "div",
+      { className: "stack" },
+      el("h4", {}, `#${rank} ${name}`),
+      el(
+        "p",
+        { className: "meta" },
+        `${formatDuration(result.start_time)}–${formatDuration(result.end_time)}` +
+          (typeof score === "number" ? ` · score ${score.toFixed(3)}` : ""),
+      ),
+      el("p", { className: "preview" }, result.content_preview || result.text_content || result.metadata_text || ""),
+      markerControls(result, announce),
+    ),
+  );
+  const gif = gifOf(result);
+  if (gif) playOnHover(item.querySelector(".thumb"), img, still, async () => gif);
+  return item;
+}
+
+export function searchPanel({ list, announce }) {
+  function show(results, what) {
+    list.replaceChildren(...results.map((result, i) => resultItem(result, i + 1, announce)));
+    announce(results.length ? `${results.length} results for ${what}.` : `No results for ${what}.`);
+  }
+
+  async function search(query, topK, runId) {
+    announce("Searching…");
+    const results = await api("POST", "/api/v2/playground/search", {
+      body: { query, top_k: topK },
+      params: { run_id: runId },
+    });
+    show(Array.isArray(results) ? results : [], `“${query}”`);
+  }
+
+  async function filter(condition) {
+    announce("Filtering…");
+    const response = await api("POST", "/api/v2/search/filter/playground", {
+      body: { conditions: [condition], page_size: 50 },
+    });
+    const results = (response && (response.results?.length ? response.results : response.data)) || [];
+    show(results, `${condition.field} ${condition.operator}`);
+  }
+
+  return { search, filter };
+}
+
+/** A filter condition from the form: the value typed per the chosen type. */
+export function conditionFrom(field, operator, type, raw) {
+  const condition = { field, operator, type };
+  if (operator === "is_empty" || operator === "is_not_empty") return condition;
+  let value = raw;
+  if (type === "integer") value = Number.parseInt(raw, 10);
+  else if (type === "number" || operator.startsWith("length_")) value = Number(raw);
+  else if (type === "boolean") value = raw.trim().toLowerCase() === "true";
+  condition.value = value;
+  return condition;
+}

@@ -1,0 +1,1 @@
+"""Routes and models of ``POST /api/v2/processing/events/stream-tokens``."""

@@ -1,0 +1,35 @@
+"""Request and response models of the stream-token endpoint, with their limits named."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from shared.domain.events import EventType
+from shared.domain.identifiers import ID_PATTERN, MAX_ID_LENGTH
+from shared.http.validation import StrictModel
+from shared.services.stream_tokens import StreamFilters
+
+MAX_FILTER_VALUES = 100  # as the stream endpoint itself
+
+RecordId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)]
+
+
+class StreamTokenRequest(StrictModel):
+    """The filters the stream will be opened with; the token is good for exactly these."""
+
+    run_id: RecordId | None = None
+    index_id: RecordId | None = None
+    video_ids: list[RecordId] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
+    event_types: list[EventType] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
+
+    def filters(self) -> StreamFilters:
+        return StreamFilters.of(self.run_id, self.index_id, self.video_ids, self.event_types)
+
+
+class StreamTokenResponse(BaseModel):
+    stream_token: str
+    expires_at: str
+    expires_in: int
+    query_parameter: str

@@ -1,0 +1,119 @@
+"""Stream tokens: a browser's way onto the event stream, since ``EventSource`` sets no headers.
+
+``POST /api/v2/processing/events/stream-tokens`` trades an API key (scope ``read``) for a
+short-lived token bound to the user and to the stream filters asked for. Only the stream
+endpoint accepts it, as the ``stream_token`` query parameter, and only with exactly those
+filters. A token is ``st_`` + base64url(claims) + base64url(HMAC-SHA256): stateless, no I/O
+to verify, and made only of URL-safe characters so logs scanners can spot a leaked one
+(see decision 060). It is never an API key: the key check refuses anything without ``sk_live_``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from shared.clock import utcnow
+from shared.errors import Unauthenticated
+
+TOKEN_PREFIX = "st_"
+QUERY_PARAMETER = "stream_token"
+DEFAULT_TTL_SECONDS = 300
+MAX_TOKEN_LENGTH = 512
+_MAC_LENGTH = 43  # unpadded base64url of 32 bytes
+_PURPOSE = b"videovector stream token v1"
+_REFUSED = "The stream token is malformed, expired, or was issued for other filters."
+
+
+@dataclass(frozen=True)
+class StreamFilters:
+    """The filters a token is bound to; order and duplicates of the id lists do not matter."""
+
+    run_id: str | None = None
+    index_id: str | None = None
+    video_ids: frozenset[str] = frozenset()
+    event_types: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(
+        cls,
+        run_id: str | None = None,
+        index_id: str | None = None,
+        video_ids: Iterable[str] = (),
+        event_types: Iterable[str] = (),
+    ) -> StreamFilters:
+        return cls(run_id, index_id, frozenset(video_ids), frozenset(str(t) for t in event_types))
+
+    def digest(self) -> str:
+        canonical = json.dumps(
+            [self.run_id, self.index_id, sorted(self.video_ids), sorted(self.event_types)],
+            separators=(",", ":"),
+        )
+        return _b64(hashlib.sha256(canonical.encode()).digest()[:18])
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
+    expires_in: int
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class StreamTokens:
+    def __init__(
+        self,
+        secret: bytes,
+        ttl_seconds: int = DEFAULT_TTL_SECONDS,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        if len(secret) < 16:
+            raise ValueError("the stream token secret must be at least 16 bytes")
+        # A key of its own: a token can never verify as another kind of signed value.
+        self._key = hmac.new(secret, _PURPOSE, hashlib.sha256).digest()
+        self._ttl = ttl_seconds
+        self._clock = clock
+
+    def issue(self, user_id: str, filters: StreamFilters) -> IssuedToken:
+        expires = int(self._clock().timestamp()) + self._ttl
+        claims = {"u": user_id, "e": expires, "f": filters.digest()}
+        body = _b64(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
+        token = f"{TOKEN_PREFIX}{body}{self._mac(body)}"
+        return IssuedToken(token, datetime.fromtimestamp(expires, UTC), self._ttl)
+
+    def verify(self, token: str, filters: StreamFilters) -> str:
+        """The user id of a genuine, unexpired token issued for exactly ``filters``;
+        anything else raises ``Unauthenticated`` (one message: never say which check failed)."""
+        refused = Unauthenticated(_REFUSED)
+        if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
+            raise refused
+        signed = token[len(TOKEN_PREFIX) :]
+        body, mac = signed[:-_MAC_LENGTH], signed[-_MAC_LENGTH:]
+        if not body or not hmac.compare_digest(mac, self._mac(body)):
+            raise refused
+        try:
+            claims = json.loads(_unb64(body))
+            user_id, expires, digest = str(claims["u"]), int(claims["e"]), str(claims["f"])
+        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+            raise refused from exc
+        if expires <= self._clock().timestamp():
+            raise refused
+        if not hmac.compare_digest(digest, filters.digest()):
+            raise refused
+        return user_id
+
+    def _mac(self, body: str) -> str:
+        return _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest())
