@@ -21,9 +21,23 @@ $(STAMP): requirements.txt requirements-dev.txt
 dev: $(STAMP)
 	$(PY) -m infra.local.stack --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	mkdir -p .local
 	OMP_NUM_THREADS=1 $(PY) -m pytest --junitxml=.local/junit.xml $(PYTEST_ARGS)
+
+# The console's browser test: Debian's chromium and playwright-core (never a downloaded browser).
+# Idempotent: a no-op when both are present and package-lock.json has not changed.
+BROWSER_DIR := tests/browser
+BROWSER_STAMP := $(BROWSER_DIR)/node_modules/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser-deps: $(BROWSER_STAMP)
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+$(BROWSER_STAMP): $(BROWSER_DIR)/package.json $(BROWSER_DIR)/package-lock.json
+	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)

@@ -48,6 +48,9 @@ class AsgiContext:
 
 
 AsgiHandler = Callable[[AsgiContext], Awaitable[Response]]
+# Another credential a route may accept instead of the API key (e.g. the stream token of an
+# EventSource): a principal, or None to fall back to ``X-API-Key``. Raises to refuse.
+AltCredentials = Callable[[Request, Container], Principal | None]
 
 
 def error_response(error: BaseException, request_id: str) -> Response:
@@ -60,6 +63,7 @@ def endpoint(
     *,
     scope: Scope | None,
     container_provider: Callable[[], Container] = get_container,
+    alt_credentials: AltCredentials | None = None,
 ) -> Callable[[Request], Awaitable[Response]]:
     """Wrap ``handler`` as a Starlette endpoint. Errors raised before the response starts
     become the envelope; a streamed body handles its own errors in-band."""
@@ -74,9 +78,14 @@ def endpoint(
             configure_logging(container.settings.log_level)
             principal = Principal(user_id="", scopes=frozenset(), key_id="")
             if scope is not None:
+                alternative = alt_credentials(request, container) if alt_credentials else None
                 # The key store is synchronous: look it up off the event loop.
-                principal = await asyncio.to_thread(
-                    authenticate, container.api_keys, request.headers.get("X-API-Key")
+                principal = (
+                    alternative
+                    if alternative is not None
+                    else await asyncio.to_thread(
+                        authenticate, container.api_keys, request.headers.get("X-API-Key")
+                    )
                 )
                 require_scope(principal, scope)
             response = await handler(AsgiContext(request, principal, request_id, container))

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from events_relay_api.feeds import Hub
-from events_relay_api.routes import ROUTES, STREAM_PATH, stream_handler
+from events_relay_api.routes import ROUTES, STREAM_PATH, stream_handler, stream_token_principal
 from events_relay_api.settings import RelaySettings
 from shared.bootstrap import Container, get_container
 from shared.domain.principals import Scope
@@ -69,7 +69,12 @@ def create_app(
         raise NotFound("No such endpoint.", details={"path": ctx.request.url.path})
 
     stream_scope: Scope = {path: needed for _, path, needed in ROUTES}[STREAM_PATH]
-    serve_stream = endpoint(stream, scope=stream_scope, container_provider=container_provider)
+    serve_stream = endpoint(
+        stream,
+        scope=stream_scope,
+        container_provider=container_provider,
+        alt_credentials=stream_token_principal,
+    )
     serve_other = endpoint(unrouted, scope=None, container_provider=container_provider)
 
     async def dispatch(request: Request) -> Response:

@@ -1,0 +1,243 @@
+// The developer console in headless Chromium (Debian's, driven by playwright-core).
+//
+//   node tests/browser/console.spec.mjs <base_url> <api_key> <screenshot_dir> [steps]
+//
+// Run by tests/e2e/test_console_browser.py against the local stack. It talks to its runner on
+// stdout: "NEED_EVENT <label>" asks the runner to publish a processing event whose payload
+// carries that label (the page must then show it live); "STEP <name>" reports progress;
+// "CONSOLE_OK" is the last line of a passing run. Any failure exits non-zero.
+
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const [baseUrl, apiKey, shotDir, stepList] = process.argv.slice(2);
+if (!baseUrl || !apiKey || !shotDir) {
+  console.error("usage: console.spec.mjs <base_url> <api_key> <screenshot_dir> [steps]");
+  process.exit(2);
+}
+const ALL_STEPS = ["key", "events", "resume", "media", "search", "filter", "marker", "phone"];
+const steps = new Set(stepList ? stepList.split(",") : ALL_STEPS);
+const origin = new URL(baseUrl).origin;
+const TIMEOUT = 30_000;
+
+function check(condition, message) {
+  if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+function step(name) {
+  console.log(`STEP ${name}`);
+}
+
+async function api(method, path, body) {
+  const response = await fetch(new URL(path, baseUrl), {
+    method,
+    headers: { "X-API-Key": apiKey, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(shotDir, `${name}.png`), fullPage: true });
+}
+
+/** Ask the runner for an event and wait until the page shows it. */
+async function liveEvent(page, label) {
+  console.log(`NEED_EVENT ${label}`);
+  const entry = page.locator("#event-log li.event", { hasText: label });
+  await entry.first().waitFor({ timeout: TIMEOUT });
+  return entry;
+}
+
+async function imageLoaded(img) {
+  await img.evaluate(
+    (node) =>
+      node.complete && node.naturalWidth > 0
+        ? true
+        : new Promise((resolve, reject) => {
+            node.addEventListener("load", () => resolve(true), { once: true });
+            node.addEventListener("error", () => reject(new Error(`image failed: ${node.src}`)), {
+              once: true,
+            });
+          }),
+  );
+  return img.evaluate((node) => node.naturalWidth);
+}
+
+async function run() {
+  mkdirSync(shotDir, { recursive: true });
+  const profile = mkdtempSync(join(tmpdir(), "vv-console-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 1280, height: 900 },
+  });
+  const sentKeyTo = [];
+  const urls = [];
+  const problems = [];
+  try {
+    const page = context.pages()[0] || (await context.newPage());
+    page.setDefaultTimeout(TIMEOUT);
+    page.on("request", (request) => {
+      urls.push(request.url());
+      if (request.headers()["x-api-key"] !== undefined) sentKeyTo.push(request.url());
+    });
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+
+    // The page, served by the gateway at /console.
+    await page.goto(`${baseUrl}/console`);
+    check(new URL(page.url()).pathname === "/console/", `redirected to /console/ (${page.url()})`);
+    await page.locator("body[data-ready=true]").waitFor();
+    check((await page.getByLabel("API base URL").inputValue()) === origin, "base URL is the origin");
+
+    if (steps.has("key")) {
+      step("key");
+      await page.getByLabel("API key", { exact: true }).fill(apiKey);
+      await page.getByRole("button", { name: "Use this key" }).click();
+      await page.locator("#key-state", { hasText: apiKey.slice(-4) }).waitFor();
+      check((await page.getByLabel("API key", { exact: true }).inputValue()) === "", "the key field is cleared");
+      const stored = await page.evaluate(() => sessionStorage.getItem("vv.console.apiKey"));
+      check(stored === apiKey, "the key is kept in sessionStorage");
+      await shot(page, "01-key");
+    }
+
+    let firstEventId = "";
+    if (steps.has("events")) {
+      step("events");
+      await page.getByRole("button", { name: "Connect", exact: true }).click();
+      await page.locator("#events-state[data-state=connected]").waitFor();
+      const entry = await liveEvent(page, "console-live-1");
+      firstEventId = await entry.first().getAttribute("data-event-id");
+      check(Boolean(firstEventId), "the event carries its id");
+      await page.locator("#events-last-id", { hasText: firstEventId }).waitFor();
+      await shot(page, "02-live-event");
+    }
+
+    if (steps.has("resume")) {
+      step("resume");
+      await page.reload();
+      await page.locator("body[data-ready=true]").waitFor();
+      // The stream reconnects by itself, from the last event id kept in the browser.
+      await page.locator("#events-state[data-state=connected]").waitFor();
+      check((await page.locator("#events-last-id").textContent()) === firstEventId, "last id kept");
+      await liveEvent(page, "console-live-2");
+      const shown = await page.locator("#event-log li.event").count();
+      check(shown === 1, `after the reload only the new event arrives (saw ${shown})`);
+      const streamUrls = urls.filter((u) => u.includes("/processing/events/stream?"));
+      check(
+        streamUrls.some((u) => new URL(u).searchParams.get("last_event_id") === firstEventId),
+        "the reconnect resumed from the last event id",
+      );
+      await shot(page, "03-resumed");
+    }
+
+    if (steps.has("media")) {
+      step("media");
+      await page.getByRole("button", { name: "Load media" }).click();
+      const cards = page.locator("#media-list li.card");
+      await cards.first().waitFor();
+      const img = cards.first().locator("img");
+      check((await imageLoaded(img)) > 0, "the first media thumbnail loads");
+      const still = await img.getAttribute("src");
+      await cards.first().hover();
+      await page.locator("#media-list li.card[data-playing=true]").first().waitFor();
+      const moving = await img.getAttribute("src");
+      check(moving && moving !== still, "hovering swaps the thumbnail for the GIF");
+      check((await imageLoaded(img)) > 0, "the GIF loads");
+      await shot(page, "04-media");
+      await page.mouse.move(0, 0);
+    }
+
+    if (steps.has("search")) {
+      step("search");
+      await page.getByLabel("Query", { exact: true }).fill(process.env.VV_CONSOLE_QUERY || "a person walking");
+      await page.getByRole("button", { name: "Search", exact: true }).click();
+      const results = page.locator("#results li.result");
+      await results.first().waitFor();
+      check((await imageLoaded(results.first().locator("img"))) > 0, "a result thumbnail loads");
+      check(/^#1 /.test(await results.first().locator("h4").textContent()), "results are ranked");
+      await shot(page, "05-search");
+    }
+
+    if (steps.has("filter")) {
+      step("filter");
+      await page.getByLabel("Field", { exact: true }).fill(process.env.VV_CONSOLE_FILTER_FIELD || "title");
+      await page.getByLabel("Operator", { exact: true }).selectOption("is_not_empty");
+      await page.getByRole("button", { name: "Filter", exact: true }).click();
+      await page.locator("#status", { hasText: /results? for/ }).waitFor();
+    }
+
+    if (steps.has("marker")) {
+      step("marker");
+      if (steps.has("filter")) {
+        // Back to the ranked search results for the marker.
+        await page.getByRole("button", { name: "Search", exact: true }).click();
+        await page.locator("#status", { hasText: "results for" }).waitFor();
+      }
+      const first = page.locator("#results li.result").first();
+      const segmentId = await first.getAttribute("data-segment-id");
+      await first.getByLabel(/Marker color/).selectOption("green");
+      await first.getByLabel(/Marker note/).fill("seen in the console");
+      await first.getByRole("button", { name: "Set marker" }).click();
+      await first.locator(".marker-state[data-marked=true]").waitFor();
+      const marked = await api("GET", `/api/v2/markers?target_id=${encodeURIComponent(segmentId)}`);
+      check(marked.status === 200 && marked.body.data.length === 1, "the marker is stored");
+      check(marked.body.data[0].color === "green", "with its color");
+      await shot(page, "06-marker");
+      await first.getByRole("button", { name: "Clear marker" }).click();
+      await first.locator(".marker-state[data-marked=false]").waitFor();
+      const cleared = await api("GET", `/api/v2/markers?target_id=${encodeURIComponent(segmentId)}`);
+      check(cleared.status === 200 && cleared.body.data.length === 0, "the marker is cleared");
+    }
+
+    if (steps.has("phone")) {
+      step("phone");
+      await page.setViewportSize({ width: 390, height: 844 });
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - window.innerWidth,
+      );
+      check(overflow <= 0, `no sideways scrolling on a phone (${overflow}px too wide)`);
+      await shot(page, "07-phone");
+    }
+
+    // Accessibility basics: every control has a name; keyboard focus reaches the key field.
+    const unnamed = await page.evaluate(() =>
+      [...document.querySelectorAll("input, select, button")]
+        .filter((node) => !(node.labels && node.labels.length) && !node.getAttribute("aria-label"))
+        .filter((node) => node.tagName !== "BUTTON" || !node.textContent.trim())
+        .map((node) => node.id || node.outerHTML.slice(0, 60)),
+    );
+    check(unnamed.length === 0, `controls without a label: ${unnamed.join(", ")}`);
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => document.activeElement && document.activeElement.tagName);
+    check(focused === "A" || focused === "INPUT", `keyboard focus moves through the page (${focused})`);
+
+    // The key went only to the API, only as a header, never in a URL.
+    check(sentKeyTo.every((u) => new URL(u).origin === origin), `key sent elsewhere: ${sentKeyTo}`);
+    check(!urls.some((u) => u.includes(apiKey)), "the key never appears in a URL");
+    check(problems.length === 0, problems.join("; "));
+    console.log("CONSOLE_OK");
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+run().catch((error) => {
+  console.error(error && error.stack ? error.stack : String(error));
+  process.exit(1);
+});
