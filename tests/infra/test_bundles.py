@@ -95,9 +95,9 @@ def booted(
         process.stop()
 
 
-def _sample_path(function: str) -> str:
-    template = next(e.path for e in ENDPOINTS if e.function == function)
-    return template.replace("{", "x").replace("}", "")
+def _sample_request(function: str) -> tuple[str, str]:
+    endpoint = next(e for e in ENDPOINTS if e.function == function)
+    return endpoint.method, endpoint.path.replace("{", "x").replace("}", "")
 
 
 def _push_body() -> dict[str, object]:
@@ -150,6 +150,6 @@ def test_bundle_boots_alone_and_answers(booted: tuple[FunctionSpec, str]) -> Non
             response = client.post("/", json=_push_body())
             assert response.status_code < 500, response.text
             return
-        response = client.get(_sample_path(spec.name))
+        response = client.request(*_sample_request(spec.name))
     assert response.status_code in {401, 404}, response.text
     assert set(response.json()["error"]) >= {"code", "message", "request_id"}
