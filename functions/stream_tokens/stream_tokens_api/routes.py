@@ -17,6 +17,7 @@ router = Router()
     scope=Scope.READ,
     body=StreamTokenRequest,
     response=StreamTokenResponse,
+    statuses=(201,),
 )
 def create_stream_token(ctx: RequestContext) -> Reply:
     """Issue a token that opens the caller's event stream with exactly these filters."""
