@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
 from shared.domain.events import EventType
-from shared.domain.identifiers import ID_PATTERN, MAX_ID_LENGTH
-from shared.http.validation import StrictModel
+from shared.http.validation import RecordId, StrictModel
 from shared.services.stream_tokens import StreamFilters
 
 MAX_FILTER_VALUES = 100  # as the stream endpoint itself
-
-RecordId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH)]
 
 
 class StreamTokenRequest(StrictModel):
