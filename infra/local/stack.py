@@ -55,6 +55,8 @@ class LocalStack:
                 "PYTHONPATH": str(ROOT),
                 "VV_ENVIRONMENT": "local",
                 "OMP_NUM_THREADS": "1",
+                # Preview links in JSON point at this gateway, whatever its port.
+                "VV_PUBLIC_BASE_URL": self.base_url,
                 **self.extra_env,
             }
             os.environ.update(self.env)

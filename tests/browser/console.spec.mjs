@@ -3,8 +3,9 @@
 //   node tests/browser/console.spec.mjs <base_url> <api_key> <screenshot_dir> [steps]
 //
 // Run by tests/e2e/test_console_browser.py against the local stack. It talks to its runner on
-// stdout: "NEED_EVENT <label>" asks the runner to publish a processing event whose payload
-// carries that label (the page must then show it live); "STEP <name>" reports progress;
+// stdout: "NEED_INGEST" asks the runner to ingest a small real video for the user (the
+// pipeline's events must then show up live); "NEED_EVENT <label>" asks it to publish one event
+// whose video id is that label; "STEP <name>" reports progress;
 // "CONSOLE_OK" is the last line of a passing run. Any failure exits non-zero.
 
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
@@ -114,16 +115,24 @@ async function run() {
       await shot(page, "01-key");
     }
 
-    let firstEventId = "";
+    let seenIds = [];
+    let lastId = "";
     if (steps.has("events")) {
       step("events");
       await page.getByRole("button", { name: "Connect", exact: true }).click();
       await page.locator("#events-state[data-state=connected]").waitFor();
-      const entry = await liveEvent(page, "console-live-1");
-      firstEventId = await entry.first().getAttribute("data-event-id");
-      check(Boolean(firstEventId), "the event carries its id");
-      await page.locator("#events-last-id", { hasText: firstEventId }).waitFor();
-      await shot(page, "02-live-event");
+      // The runner ingests a real file: the pipeline's events must show up live.
+      console.log("NEED_INGEST");
+      const log = page.locator("#event-log li.event");
+      await log.filter({ hasText: "media.processing.completed" }).first().waitFor({ timeout: 180_000 });
+      for (const type of ["media.created", "media.processing.started", "segment.processing.completed"]) {
+        check((await log.filter({ hasText: type }).count()) > 0, `saw ${type} live`);
+      }
+      await liveEvent(page, "console-live-1");
+      seenIds = await log.evaluateAll((nodes) => nodes.map((n) => n.dataset.eventId));
+      lastId = await page.locator("#events-last-id").textContent();
+      check(seenIds.includes(lastId) && seenIds.every((id) => id <= lastId), "last id is the newest");
+      await shot(page, "02-live-events");
     }
 
     if (steps.has("resume")) {
@@ -132,13 +141,18 @@ async function run() {
       await page.locator("body[data-ready=true]").waitFor();
       // The stream reconnects by itself, from the last event id kept in the browser.
       await page.locator("#events-state[data-state=connected]").waitFor();
-      check((await page.locator("#events-last-id").textContent()) === firstEventId, "last id kept");
+      check((await page.locator("#events-last-id").textContent()) === lastId, "last id kept");
       await liveEvent(page, "console-live-2");
-      const shown = await page.locator("#event-log li.event").count();
-      check(shown === 1, `after the reload only the new event arrives (saw ${shown})`);
+      const after = await page
+        .locator("#event-log li.event")
+        .evaluateAll((nodes) => nodes.map((n) => n.dataset.eventId));
+      check(
+        after.every((id) => id > lastId && !seenIds.includes(id)),
+        "after the reload no event seen before arrives again",
+      );
       const streamUrls = urls.filter((u) => u.includes("/processing/events/stream?"));
       check(
-        streamUrls.some((u) => new URL(u).searchParams.get("last_event_id") === firstEventId),
+        streamUrls.some((u) => new URL(u).searchParams.get("last_event_id") === lastId),
         "the reconnect resumed from the last event id",
       );
       await shot(page, "03-resumed");

@@ -1,8 +1,9 @@
 """The developer console in a real headless Chromium against the local stack.
 
 Runs ``tests/browser/console.spec.mjs`` (playwright-core driving Debian's chromium; installed
-by ``make browser-deps``, which ``make test`` runs first) and publishes a processing event on
-the real topic whenever the page asks for one, so the page must show it live.
+by ``make browser-deps``, which ``make test`` runs first). When the page asks, it ingests a
+small real video through the pipeline, or publishes one event on the real topic, so the page
+must show the events live.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from infra.local.demo_media import DEMO_MEDIA
 from infra.local.stack import LocalStack
+from shared.adapters.ffmpeg_synthesis import render
 from shared.domain.events import EventType, OutgoingEvent
+from shared.services.processing_ingest import ingest_file
 
 pytestmark = [pytest.mark.emulator, pytest.mark.e2e]
 
@@ -26,6 +30,7 @@ SPEC = ROOT / "tests" / "browser" / "console.spec.mjs"
 SCREENSHOTS = ROOT / ".local" / "screenshots" / "console"
 DEADLINE_SECONDS = 240
 STEPS = "key,events,resume,phone"
+CLIP = next(recipe for recipe in DEMO_MEDIA if recipe.name == "night-and-day.mp4")  # 5 s
 
 
 def _lines(process: subprocess.Popen[str], into: queue.Queue[str | None]) -> None:
@@ -35,9 +40,11 @@ def _lines(process: subprocess.Popen[str], into: queue.Queue[str | None]) -> Non
     into.put(None)
 
 
-def test_console_in_headless_chromium(stack: LocalStack, cloud, new_key) -> None:  # type: ignore[no-untyped-def]
+def test_console_in_headless_chromium(stack: LocalStack, cloud, new_key, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     user = f"user-{uuid.uuid4().hex[:10]}"
     key = new_key(user, "write")
+    clip = tmp_path / CLIP.name
+    render(CLIP, clip)
     process = subprocess.Popen(
         ["node", str(SPEC), stack.base_url, key, str(SCREENSHOTS), STEPS],
         cwd=SPEC.parent,
@@ -54,7 +61,9 @@ def test_console_in_headless_chromium(stack: LocalStack, cloud, new_key) -> None
             if line is None:
                 break
             seen.append(line)
-            if line.startswith("NEED_EVENT "):
+            if line == "NEED_INGEST":
+                ingest_file(cloud.media, cloud.upload_notifier, clip, user, title="Night and day")
+            elif line.startswith("NEED_EVENT "):
                 label = line.split(" ", 1)[1]
                 cloud.events.publish(
                     OutgoingEvent(
@@ -75,4 +84,4 @@ def test_console_in_headless_chromium(stack: LocalStack, cloud, new_key) -> None
     assert returncode == 0, "\n".join(seen) + "\n" + stderr
     assert seen[-1] == "CONSOLE_OK"
     assert [s for s in seen if s.startswith("STEP ")] == [f"STEP {s}" for s in STEPS.split(",")]
-    assert (SCREENSHOTS / "02-live-event.png").stat().st_size > 0
+    assert (SCREENSHOTS / "02-live-events.png").stat().st_size > 0
