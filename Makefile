@@ -74,5 +74,19 @@ ingest: $(STAMP)
 	@set -a; . ./.local/dev.env; set +a; \
 	  $(PY) -m shared.cli.ingest "$(FILE)" --user "$${INGEST_USER:-$$VV_USER_ID}" --index "$(INDEX)"
 
+# Policy checks of infra/*.tf, in a venv of their own (checkov's pins would clash with ours).
+# Fails on any failed check; a check that does not apply is skipped in the .tf with a reason.
+CHECKOV_VENV := .local/checkov-venv
+CHECKOV_VERSION := 3.3.30
+
+$(CHECKOV_VENV)/.installed:
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
+	touch $@
+
+checkov: $(CHECKOV_VENV)/.installed
+	BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov --directory infra --framework terraform \
+	  --skip-download --compact --quiet
+
 clean:
 	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache build
