@@ -16,6 +16,10 @@ locals {
     }
     events_relay = {
       listens = ["events_doorbell_topic"]
+      secrets = ["stream_token"] # verifies the console's stream tokens
+    }
+    stream_tokens = {
+      secrets = ["stream_token"]
     }
     processing_worker = {
       buckets   = { media = "roles/storage.objectViewer", derived = "roles/storage.objectUser" }

@@ -106,6 +106,26 @@ resource "google_compute_url_map" "api" {
         }
       }
     }
+
+    # The developer console: /console redirects to /console/, whose files a bucket serves.
+    route_rules {
+      priority = 100000
+      match_rules {
+        full_path_match = "/console"
+      }
+      url_redirect {
+        path_redirect          = "/console/"
+        redirect_response_code = "PERMANENT_REDIRECT"
+        strip_query            = false
+      }
+    }
+    route_rules {
+      priority = 100001
+      service  = google_compute_backend_bucket.console.id
+      match_rules {
+        prefix_match = "/console/"
+      }
+    }
   }
 }
 

@@ -56,6 +56,18 @@ resource "google_cloud_run_v2_service" "service" {
           value = env.value
         }
       }
+      dynamic "env" {
+        for_each = toset(local.function_access[each.key].secrets)
+        content {
+          name = local.secrets[env.value].env
+          value_source {
+            secret_key_ref {
+              secret  = google_secret_manager_secret.secret[env.value].secret_id
+              version = "latest"
+            }
+          }
+        }
+      }
       startup_probe {
         tcp_socket {
           port = 8080
@@ -64,7 +76,10 @@ resource "google_cloud_run_v2_service" "service" {
     }
   }
 
-  depends_on = [google_project_iam_member.firestore]
+  depends_on = [
+    google_project_iam_member.firestore,
+    google_secret_manager_secret_iam_member.function,
+  ]
 }
 
 # Public behind the load balancer only (ingress); the stream checks the API key itself.

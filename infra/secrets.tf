@@ -4,6 +4,7 @@
 locals {
   secrets = {
     preview_link = { id = "${var.name_prefix}-preview-link-secret", env = "VV_PREVIEW_LINK_SECRET" }
+    stream_token = { id = "${var.name_prefix}-stream-token-secret", env = "VV_STREAM_TOKEN_SECRET" }
   }
 }
 
