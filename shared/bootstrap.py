@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shared.config import Settings, get_settings
@@ -33,6 +34,13 @@ if TYPE_CHECKING:
     from google.cloud.pubsub_v1 import PublisherClient
     from google.cloud.storage import Client as StorageClient
 
+    from shared.domain.preview_ports import (
+        DerivedMediaStore,
+        PreviewRenderer,
+        RenderLeases,
+        UrlSigner,
+    )
+    from shared.services.media_previews import PreviewService
     from shared.services.preview_links import PreviewLinks
     from shared.services.stream_tokens import StreamTokens
 
@@ -131,6 +139,47 @@ class Container:
             secret = LOCAL_PREVIEW_LINK_SECRET
         return PreviewLinks(
             secret.encode(), self.settings.public_base_url, self.settings.preview_link_ttl_seconds
+        )
+
+    @cached_property
+    def url_signer(self) -> UrlSigner:
+        from shared.adapters import gcs_url_signers as signers
+
+        if self.settings.environment != "local":
+            return signers.IamUrlSigner(self.storage)
+        key_file = self.settings.signing_key_file
+        info = signers.development_key_info(Path(key_file) if key_file else None)
+        return signers.LocalKeyUrlSigner(self.storage, info)
+
+    @cached_property
+    def derived_media(self) -> DerivedMediaStore:
+        from shared.adapters.gcs_derived import GcsDerivedMediaStore
+
+        return GcsDerivedMediaStore(self.storage, self.settings.derived_bucket)
+
+    @cached_property
+    def render_leases(self) -> RenderLeases:
+        from shared.adapters.firestore_render_leases import FirestoreRenderLeases
+
+        return FirestoreRenderLeases(self.firestore, self.settings.store_timeout_seconds)
+
+    @cached_property
+    def preview_renderer(self) -> PreviewRenderer:
+        from shared.adapters.ffmpeg_previews import FfmpegPreviewRenderer
+
+        return FfmpegPreviewRenderer()
+
+    @cached_property
+    def media_previews(self) -> PreviewService:
+        from shared.services.media_previews import PreviewService
+
+        return PreviewService(
+            self.catalog,
+            self.derived_media,
+            self.render_leases,
+            self.preview_renderer,
+            self.url_signer,
+            self.events,
         )
 
     @cached_property

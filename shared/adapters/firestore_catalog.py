@@ -89,6 +89,18 @@ class FirestoreMediaCatalog(MediaCatalog):
             return None
         return from_document(SegmentRecord, data)
 
+    def find_video_by_uri(self, user_id: str, video_uri: str) -> VideoRecord | None:
+        q = (
+            self._client.collection(VIDEOS)
+            .where(filter=FieldFilter("user_id", "==", user_id))
+            .where(filter=FieldFilter("video_uri", "==", video_uri))
+            .limit(10)
+        )
+        with translated_google_errors("The catalog"):
+            found = [s.to_dict() or {} for s in q.stream(**self._call)]
+        live = [from_document(VideoRecord, d) for d in found if not d.get("deleted")]
+        return min(live, key=lambda v: v.video_id) if live else None
+
     def segments_of_videos(
         self, user_id: str, video_ids: Sequence[str], run_id: str | None = None
     ) -> list[SegmentRecord]:

@@ -49,6 +49,14 @@ class InMemoryMediaCatalog(MediaCatalog):
         segment = self.segments.get(segment_id)
         return copy.deepcopy(segment) if segment and segment.user_id == user_id else None
 
+    def find_video_by_uri(self, user_id: str, video_uri: str) -> VideoRecord | None:
+        live = [
+            v
+            for v in self.videos.values()
+            if v.user_id == user_id and v.video_uri == video_uri and not v.deleted
+        ]
+        return copy.deepcopy(min(live, key=lambda v: v.video_id)) if live else None
+
     def segments_of_videos(
         self, user_id: str, video_ids: Sequence[str], run_id: str | None = None
     ) -> list[SegmentRecord]:

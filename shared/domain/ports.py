@@ -106,6 +106,10 @@ class MediaCatalog(ABC):
     def get_segment(self, user_id: str, segment_id: str) -> SegmentRecord | None: ...
 
     @abstractmethod
+    def find_video_by_uri(self, user_id: str, video_uri: str) -> VideoRecord | None:
+        """The user's (not deleted) video whose ``video_uri`` is exactly ``video_uri``."""
+
+    @abstractmethod
     def segments_of_videos(
         self, user_id: str, video_ids: Sequence[str], run_id: str | None = None
     ) -> list[SegmentRecord]:

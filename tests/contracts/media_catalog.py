@@ -71,6 +71,20 @@ class MediaCatalogContract:
         assert got.media_type is MediaType.AUDIO and got.status is VideoStatus.PROCESSED
         assert got.duration_seconds == 3.5 and got.index_id is None
 
+    def test_find_video_by_uri_only_among_the_owners_live_videos(
+        self, catalog: MediaCatalog, user: str
+    ) -> None:
+        mine = video(user, f"{user}-v1")
+        catalog.put_video(mine)
+        catalog.put_video(video("someone-else", f"{user}-v2", video_uri=mine.video_uri))
+        gone = video(user, f"{user}-v3", deleted=True)
+        catalog.put_video(gone)
+        found = catalog.find_video_by_uri(user, mine.video_uri)
+        assert found is not None and found.video_id == mine.video_id
+        assert catalog.find_video_by_uri(user, gone.video_uri) is None
+        assert catalog.find_video_by_uri(user, mine.video_uri + "x") is None
+        assert catalog.find_video_by_uri("someone-else", gone.video_uri) is None
+
     def test_segments_of_videos_by_owner_and_run(self, catalog: MediaCatalog, user: str) -> None:
         vids = [f"{user}-v{i}" for i in range(33)]
         segments = [segment(user, v, s) for v in vids for s in (2.0, 0.0)]

@@ -1,0 +1,61 @@
+"""Request models of the media helpers, with the contract's limits named."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from shared.domain.previews import (
+    DEFAULT_GIF_FPS,
+    DEFAULT_GIF_SECONDS,
+    DEFAULT_GIF_WIDTH,
+    DEFAULT_THUMBNAIL_WIDTH,
+    MAX_GIF_FPS,
+    MAX_GIF_SECONDS,
+    MAX_GIF_WIDTH,
+    MAX_THUMBNAIL_WIDTH,
+    MIN_GIF_SECONDS,
+    MIN_WIDTH,
+    GifSpec,
+    ImageFormat,
+    ThumbnailSpec,
+    milliseconds,
+)
+from shared.http.validation import StrictModel
+from shared.services.signed_urls import DEFAULT_EXPIRES_IN, MAX_EXPIRES_IN, MIN_EXPIRES_IN
+
+MAX_SECONDS = 7 * 24 * 3600.0  # no media is longer; bounds the numbers before they reach ffmpeg
+
+
+class SignedUrlRequest(StrictModel):
+    gcs_uri: str = Field(max_length=4096)
+    force_refresh: bool = False  # every answer is freshly signed; accepted for the SDK
+    expires_in: int = Field(
+        default=DEFAULT_EXPIRES_IN, ge=MIN_EXPIRES_IN, le=MAX_EXPIRES_IN, strict=True
+    )
+
+
+class SignedUrlResponse(BaseModel):
+    signed_url: str
+    expires_at: str
+
+
+class GifQuery(StrictModel):
+    start_time: float = Field(default=0.0, ge=0.0, le=MAX_SECONDS, allow_inf_nan=False)
+    duration: float = Field(default=DEFAULT_GIF_SECONDS, ge=MIN_GIF_SECONDS, le=MAX_GIF_SECONDS)
+    width: int = Field(default=DEFAULT_GIF_WIDTH, ge=MIN_WIDTH, le=MAX_GIF_WIDTH)
+    fps: int = Field(default=DEFAULT_GIF_FPS, ge=1, le=MAX_GIF_FPS)
+
+    def spec(self) -> GifSpec:
+        return GifSpec(
+            milliseconds(self.start_time), milliseconds(self.duration), self.width, self.fps
+        )
+
+
+class ThumbnailQuery(StrictModel):
+    time: float | None = Field(default=None, ge=0.0, le=MAX_SECONDS, allow_inf_nan=False)
+    width: int = Field(default=DEFAULT_THUMBNAIL_WIDTH, ge=MIN_WIDTH, le=MAX_THUMBNAIL_WIDTH)
+    format: ImageFormat = ImageFormat.JPG
+
+    def spec(self, default_time_ms: int) -> ThumbnailSpec:
+        at = default_time_ms if self.time is None else milliseconds(self.time)
+        return ThumbnailSpec(at, self.width, self.format)

@@ -1,0 +1,101 @@
+"""The media helpers: signed URLs, GIFs, segment thumbnails, and keyless preview links."""
+
+from __future__ import annotations
+
+import math
+
+from media_api.models import GifQuery, SignedUrlRequest, SignedUrlResponse, ThumbnailQuery
+from shared.clock import to_iso, utcnow
+from shared.domain.identifiers import is_valid_id
+from shared.domain.principals import Scope
+from shared.errors import NotFound
+from shared.http.router import Reply, RequestContext, Router
+from shared.services.media_previews import Preview
+from shared.services.signed_urls import sign_owned_object
+
+router = Router()
+
+
+@router.route(
+    "POST",
+    "/api/v2/videos/signed-url",
+    scope=Scope.READ,
+    body=SignedUrlRequest,
+    response=SignedUrlResponse,
+)
+def signed_url(ctx: RequestContext) -> Reply:
+    """Sign a GET URL for one of the caller's media or derived objects."""
+    body = ctx.body(SignedUrlRequest)
+    c = ctx.container
+    signed = sign_owned_object(
+        c.catalog,
+        c.derived_media,
+        c.url_signer,
+        c.settings.media_bucket,
+        ctx.principal.user_id,
+        body.gcs_uri,
+        body.expires_in,
+    )
+    return Reply(
+        {"signed_url": signed.url, "expires_at": to_iso(signed.expires_at)},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.route(
+    "GET", "/api/v2/videos/{video_id}/gif", scope=Scope.READ, query=GifQuery, response="image/gif"
+)
+def gif(ctx: RequestContext) -> Reply:
+    """An animated preview of the media (palette-based GIF)."""
+    spec = ctx.query(GifQuery).spec()
+    video_id = _path_id(ctx, "video_id")
+    previews = ctx.container.media_previews
+    preview = previews.preview(ctx.principal.user_id, video_id, spec, ctx.header("If-None-Match"))
+    return _image_reply(preview)
+
+
+@router.route(
+    "GET",
+    "/api/v2/videos/segments/{segment_id}/thumbnail",
+    scope=Scope.READ,
+    query=ThumbnailQuery,
+    response="image/*",
+)
+def thumbnail(ctx: RequestContext) -> Reply:
+    """One frame of a segment (its midpoint unless ``time`` is given)."""
+    query = ctx.query(ThumbnailQuery)
+    previews = ctx.container.media_previews
+    video_id, middle_ms = previews.segment_time_ms(
+        ctx.principal.user_id, _path_id(ctx, "segment_id")
+    )
+    spec = query.spec(middle_ms)
+    preview = previews.preview(ctx.principal.user_id, video_id, spec, ctx.header("If-None-Match"))
+    return _image_reply(preview)
+
+
+@router.route("GET", "/api/v2/previews/{token}", scope=None, response="image/*")
+def preview_link(ctx: RequestContext) -> Reply:
+    """A preview behind a keyless signed link (the image URLs inside JSON responses)."""
+    ticket = ctx.container.preview_links.verify(ctx.path_params["token"])
+    previews = ctx.container.media_previews
+    found = previews.preview(
+        ticket.user_id, ticket.video_id, ticket.spec, ctx.header("If-None-Match")
+    )
+    # The browser may keep it no longer than the link itself lives.
+    remaining = max(0, math.floor(ticket.expires - utcnow().timestamp()))
+    return _image_reply(found, f"private, max-age={min(remaining, 86_400)}")
+
+
+def _image_reply(preview: Preview, cache_control: str | None = None) -> Reply:
+    headers = {"ETag": preview.etag, "Cache-Control": cache_control or preview.cache_control}
+    if preview.data is None:
+        return Reply(b"", status=304, headers=headers, content_type=preview.content_type)
+    return Reply(preview.data, headers=headers, content_type=preview.content_type)
+
+
+def _path_id(ctx: RequestContext, name: str) -> str:
+    value = ctx.path_params[name]
+    if not is_valid_id(value):
+        # Not a 422: a malformed id must answer exactly like an unknown one.
+        raise NotFound(f"No {name.removesuffix('_id')} with this id.", details={name: value[:128]})
+    return value

@@ -1,0 +1,50 @@
+"""A renderer without ffmpeg for unit tests: real images of the requested size and format
+(Pillow), no media read. Counts its renders; can be slowed down or made to fail. Held to the
+same contract tests as the ffmpeg renderer."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+
+from PIL import Image
+
+from shared.domain.preview_ports import MediaFacts, PreviewRenderer, RenderSource
+from shared.domain.previews import GifSpec, ImageFormat, PreviewSpec
+from shared.domain.records import MediaType
+from shared.errors import ValidationFailed
+
+_PILLOW = {ImageFormat.JPG: "JPEG", ImageFormat.PNG: "PNG", ImageFormat.WEBP: "WEBP"}
+
+
+class InMemoryPreviewRenderer(PreviewRenderer):
+    def __init__(self, facts: MediaFacts | None = None, seconds: float = 0.0) -> None:
+        self.facts = facts or MediaFacts(None, None)
+        self.seconds = seconds
+        self.fail_with: Exception | None = None
+        self.renders: list[tuple[RenderSource, PreviewSpec]] = []
+        self._lock = threading.Lock()
+
+    def render(self, source: RenderSource, spec: PreviewSpec) -> bytes:
+        with self._lock:
+            self.renders.append((source, spec))
+        time.sleep(self.seconds)
+        if self.fail_with is not None:
+            raise self.fail_with
+        height = max(spec.width * 9 // 16, 1)
+        out = io.BytesIO()
+        if isinstance(spec, GifSpec):
+            if source.media_type is MediaType.AUDIO:
+                raise ValidationFailed("Audio has no animated preview.", details={})
+            count = max(1, round(spec.duration * spec.fps))
+            frames = [
+                Image.new("RGB", (spec.width, height), (i * 7 % 256, 0, 0)) for i in range(count)
+            ]
+            frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], loop=0)
+        else:
+            Image.new("RGB", (spec.width, height), (0, 128, 0)).save(out, _PILLOW[spec.format])
+        return out.getvalue()
+
+    def probe(self, source: RenderSource) -> MediaFacts:
+        return self.facts

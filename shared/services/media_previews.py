@@ -1,0 +1,199 @@
+"""Thumbnails and GIFs made on demand, stored once in the derived-media bucket, served from
+there afterwards.
+
+The derived object's name is made from the owner, the media, its version and the spec, so it
+never changes content: its ETag is a digest of the name, and a 304 needs no storage read.
+Identical concurrent requests render once: one request holds a lease on the name and renders;
+the others wait for the object to appear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass, replace
+
+from shared.clock import utcnow
+from shared.domain.events import EventType, OutgoingEvent
+from shared.domain.ports import EventPublisher, MediaCatalog
+from shared.domain.preview_ports import (
+    DerivedMediaStore,
+    PreviewRenderer,
+    RenderLeases,
+    RenderSource,
+    UrlSigner,
+)
+from shared.domain.previews import (
+    GifSpec,
+    PreviewSpec,
+    ThumbnailSpec,
+    derived_object_name,
+    version_of,
+)
+from shared.domain.records import MediaType, VideoRecord
+from shared.domain.stored_objects import ObjectAddress
+from shared.errors import NotFound, ServiceUnavailable, ValidationFailed
+
+logger = logging.getLogger("videovector.previews")
+LEASE_SECONDS = 90.0  # longer than the renderer's own timeout
+WAIT_SECONDS = 100.0
+SOURCE_URL_SECONDS = 600
+CACHE_CONTROL = "private, max-age=86400"
+
+
+@dataclass(frozen=True)
+class Preview:
+    name: str
+    etag: str
+    content_type: str
+    data: bytes | None  # None: the client's copy is current (304)
+    cache_control: str = CACHE_CONTROL
+
+
+def etag_of(name: str) -> str:
+    return '"' + hashlib.sha256(name.encode()).hexdigest()[:32] + '"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or etag in tags
+
+
+class PreviewService:
+    def __init__(
+        self,
+        catalog: MediaCatalog,
+        derived: DerivedMediaStore,
+        leases: RenderLeases,
+        renderer: PreviewRenderer,
+        signer: UrlSigner,
+        events: EventPublisher,
+        wait_seconds: float = WAIT_SECONDS,
+    ) -> None:
+        self.catalog = catalog
+        self.derived = derived
+        self.leases = leases
+        self.renderer = renderer
+        self.signer = signer
+        self.events = events
+        self.wait_seconds = wait_seconds
+
+    def video(self, user_id: str, video_id: str) -> VideoRecord:
+        video = self.catalog.get_videos(user_id, [video_id]).get(video_id)
+        if video is None:
+            raise NotFound("No video with this id.", details={"video_id": video_id[:128]})
+        return video
+
+    def segment_time_ms(self, user_id: str, segment_id: str) -> tuple[str, int]:
+        """The segment's video and its midpoint (the thumbnail's default time)."""
+        segment = self.catalog.get_segment(user_id, segment_id)
+        if segment is None:
+            raise NotFound("No segment with this id.", details={"segment_id": segment_id[:128]})
+        middle = (segment.start_time + max(segment.end_time - segment.start_time, 0.0) / 2) * 1000
+        return segment.video_id, round(middle)
+
+    def preview(
+        self, user_id: str, video_id: str, spec: PreviewSpec, if_none_match: str | None = None
+    ) -> Preview:
+        video = self._with_facts(self.video(user_id, video_id))
+        spec = self._fitted(video, spec)
+        name = derived_object_name(user_id, video_id, version_of(video), spec)
+        etag = etag_of(name)
+        if etag_matches(if_none_match, etag):
+            return Preview(name, etag, spec.content_type, None)
+        found = self.derived.read(name)
+        data = found[1] if found else self._render_once(name, video, spec)
+        return Preview(name, etag, spec.content_type, data)
+
+    def _source(self, video: VideoRecord) -> RenderSource:
+        address = ObjectAddress.parse(video.video_uri)
+        url = self.signer.sign_get(address.bucket, address.name, SOURCE_URL_SECONDS)
+        return RenderSource(url, video.media_type, video.fps)
+
+    def _with_facts(self, video: VideoRecord) -> VideoRecord:
+        """Duration and frame rate from the record, or (not processed yet) from the file."""
+        if video.media_type is not MediaType.VIDEO or (video.duration_seconds and video.fps):
+            return video
+        facts = self.renderer.probe(self._source(video))
+        return replace(
+            video,
+            duration_seconds=video.duration_seconds or facts.duration_seconds,
+            fps=video.fps or facts.fps,
+        )
+
+    def _fitted(self, video: VideoRecord, spec: PreviewSpec) -> PreviewSpec:
+        """Check times against the media; images and audio have one picture per width."""
+        if video.media_type is not MediaType.VIDEO:
+            if isinstance(spec, GifSpec) and video.media_type is MediaType.AUDIO:
+                raise ValidationFailed(
+                    "Audio media have no animated preview; the thumbnail is a waveform.",
+                    code="preview_not_available",
+                    details={"media_type": video.media_type.value},
+                )
+            if isinstance(spec, ThumbnailSpec):
+                return replace(spec, time_ms=0)
+            return replace(spec, start_ms=0)
+        duration = video.duration_seconds
+        if duration is None:
+            return spec
+        if isinstance(spec, ThumbnailSpec):
+            at, field, outside = spec.time, "time", spec.time > duration
+        else:  # a GIF needs at least one frame after its start
+            at, field, outside = spec.start, "start_time", spec.start >= duration
+        if outside:
+            raise ValidationFailed(
+                f"{field} {at:g} is outside the media: it must be from 0 to {duration:g} seconds.",
+                details={"errors": [{"field": field, "limit": {"ge": 0, "le": duration}}]},
+            )
+        return spec
+
+    def _render_once(self, name: str, video: VideoRecord, spec: PreviewSpec) -> bytes:
+        holder = uuid.uuid4().hex
+        deadline = time.monotonic() + self.wait_seconds
+        pause = 0.05
+        while True:
+            if self.leases.acquire(name, holder, LEASE_SECONDS):
+                try:
+                    found = self.derived.read(name)  # finished while we were getting the lease
+                    return found[1] if found else self._render_and_store(name, video, spec)
+                finally:
+                    self.leases.release(name, holder)
+            found = self.derived.read(name)
+            if found:
+                return found[1]
+            if time.monotonic() > deadline:
+                raise ServiceUnavailable("The preview is still being made; retry shortly.")
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.5)
+
+    def _render_and_store(self, name: str, video: VideoRecord, spec: PreviewSpec) -> bytes:
+        data = self.renderer.render(self._source(video), spec)
+        metadata = {"video_id": video.video_id, "user_id": video.user_id}
+        if self.derived.create(name, data, spec.content_type, metadata):
+            self._announce(name, video, spec, len(data))
+        return data
+
+    def _announce(self, name: str, video: VideoRecord, spec: PreviewSpec, size: int) -> None:
+        kind = "thumbnail" if isinstance(spec, ThumbnailSpec) else "gif"
+        event = OutgoingEvent(
+            event_type=EventType.MEDIA_PREVIEW_READY,
+            user_id=video.user_id,
+            event_key=f"preview-ready:{name}",
+            created_at=utcnow(),
+            video_id=video.video_id,
+            index_id=video.index_id,
+            payload={
+                "kind": kind,
+                "gcs_uri": f"gs://{self.derived.bucket}/{name}",
+                "content_type": spec.content_type,
+                "size_bytes": size,
+            },
+        )
+        try:
+            self.events.publish(event)
+        except Exception:  # the preview is stored and served; the event is best effort
+            logger.warning("media.preview.ready not published for %s", name, exc_info=True)

@@ -1,0 +1,79 @@
+"""Media helpers over HTTP through the gateway, as a client (and a browser) sees them."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import videovector
+from PIL import Image
+
+from infra.local.stack import LocalStack
+from shared.bootstrap import Container
+from shared.clock import utcnow
+from shared.domain.records import MediaType, SegmentRecord, VideoRecord, VideoStatus
+from shared.services.previews import fill_preview_urls
+from tests.media.samples import frame_coded_clip, frame_number
+
+pytestmark = [pytest.mark.e2e, pytest.mark.emulator]
+
+
+def test_media_helpers_over_http(  # type: ignore[no-untyped-def]
+    stack: LocalStack, http: httpx.Client, cloud: Container, new_key, user_id: str, tmp_path: Path
+) -> None:
+    clip = frame_coded_clip(
+        tmp_path / "clip.mp4", width=640, height=360, fps=30, seconds=3, keyframe_seconds=1
+    )
+    video_id = f"v-{uuid.uuid4().hex[:10]}"
+    stored = cloud.media.upload(clip.path, f"uploads/{user_id}/{video_id}.mp4")
+    now = utcnow()
+    cloud.catalog.put_video(
+        VideoRecord(
+            video_id, user_id, "clip", stored.uri, MediaType.VIDEO, VideoStatus.PROCESSED,
+            now, now, duration_seconds=3.0, fps=30.0, media_version=stored.generation,
+        )
+    )  # fmt: skip
+    segment_id = f"{video_id}-s1"
+    cloud.catalog.put_segments([SegmentRecord(segment_id, video_id, user_id, 1.0, 2.0, now)])
+    key = new_key(user_id, "read")
+    auth = {"X-API-Key": key}
+
+    # signed-url through the public SDK, unchanged
+    client = videovector.VideoVector(api_key=key, base_url=f"{stack.base_url}/api/v2")
+    signed = client.videos.get_signed_url(stored.uri)
+    assert signed.expires_at.endswith("Z")
+    assert httpx.get(signed.signed_url, timeout=30).content == clip.path.read_bytes()
+    with pytest.raises(videovector.NotFoundError):
+        client.videos.get_signed_url(stored.uri.replace(user_id, "someone-else"))
+
+    gif = http.get(f"/api/v2/videos/{video_id}/gif", params={"width": 160}, headers=auth)
+    assert gif.status_code == 200 and gif.headers["content-type"] == "image/gif"
+    again = http.get(
+        f"/api/v2/videos/{video_id}/gif",
+        params={"width": 160},
+        headers={**auth, "If-None-Match": gif.headers["etag"]},
+    )
+    assert again.status_code == 304
+
+    thumb = http.get(f"/api/v2/videos/segments/{segment_id}/thumbnail", headers=auth)
+    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
+    assert frame_number(thumb.content) == 45  # the midpoint of 1.0-2.0 s at 30 fps
+    outside = http.get(
+        f"/api/v2/videos/segments/{segment_id}/thumbnail", params={"time": 9}, headers=auth
+    )
+    assert outside.status_code == 422
+
+    # the image URLs a batch response carries load without the API key
+    videos: list[dict[str, Any]] = [{"video_id": video_id, "media_type": "video"}]
+    segments: list[dict[str, Any]] = [
+        {"segment_id": segment_id, "video_id": video_id, "start_time": 1.0, "end_time": 2.0}
+    ]
+    fill_preview_urls(cloud, user_id, videos, segments)
+    for url in (videos[0]["first_thumbnail"], segments[0]["thumbnail_uri"], videos[0]["gif_data"]):
+        path = httpx.URL(url).raw_path.decode()
+        image = http.get(path)  # no key
+        assert image.status_code == 200, image.text
+        assert Image.open(__import__("io").BytesIO(image.content)).width == 320
