@@ -27,9 +27,10 @@ locals {
     }
     # Signs URLs to the caller's media through IAM signBlob, as itself: no key file.
     media = {
-      buckets = { media = "roles/storage.objectViewer", derived = "roles/storage.objectUser" }
-      secrets = ["preview_link"]
-      signs   = true
+      buckets   = { media = "roles/storage.objectViewer", derived = "roles/storage.objectUser" }
+      publishes = ["events_topic"] # media.preview.ready
+      secrets   = ["preview_link"]
+      signs     = true
     }
     batch = {
       secrets = ["preview_link"]
