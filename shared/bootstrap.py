@@ -23,6 +23,7 @@ from shared.domain.ports import (
     MediaAnalyzer,
     MediaCatalog,
     MediaStore,
+    SegmentSearchIndex,
     TextEmbedder,
     UploadNotifier,
 )
@@ -240,6 +241,12 @@ class Container:
                 raise RuntimeError("VV_STREAM_TOKEN_SECRET must be set outside local development")
             secret = LOCAL_STREAM_TOKEN_SECRET
         return StreamTokens(secret.encode(), self.settings.stream_token_ttl_seconds)
+
+    @cached_property
+    def search_index(self) -> SegmentSearchIndex:
+        from shared.adapters.firestore_search import FirestoreSegmentSearchIndex
+
+        return FirestoreSegmentSearchIndex(self.firestore, self.settings.store_timeout_seconds)
 
     @cached_property
     def embedder(self) -> TextEmbedder:

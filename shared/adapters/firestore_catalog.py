@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
@@ -137,3 +138,22 @@ class FirestoreMediaCatalog(MediaCatalog):
                 )
         found.sort(key=lambda r: (r.video_id, r.created_at, r.run_id))
         return found
+
+    def playground_videos(
+        self, user_id: str, limit: int, after: tuple[datetime, str] | None = None
+    ) -> list[VideoRecord]:
+        q = (
+            self._client.collection(VIDEOS)
+            .where(filter=FieldFilter("user_id", "==", user_id))
+            .where(filter=FieldFilter("index_id", "==", None))
+            .where(filter=FieldFilter("deleted", "==", False))
+            .order_by("created_at", direction=firestore.Query.DESCENDING)
+            .order_by("video_id", direction=firestore.Query.DESCENDING)
+        )
+        if after is not None:
+            q = q.start_after({"created_at": after[0], "video_id": after[1]})
+        with translated_google_errors("The catalog"):
+            return [
+                from_document(VideoRecord, s.to_dict() or {})
+                for s in q.limit(limit).stream(**self._call)
+            ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 
 from shared.domain.ports import MediaCatalog
 from shared.domain.records import RunVideoStatus, SegmentRecord, VideoRecord
@@ -80,3 +81,16 @@ class InMemoryMediaCatalog(MediaCatalog):
             if r.user_id == user_id and r.video_id in wanted
         ]
         return sorted(found, key=lambda r: (r.video_id, r.created_at, r.run_id))
+
+    def playground_videos(
+        self, user_id: str, limit: int, after: tuple[datetime, str] | None = None
+    ) -> list[VideoRecord]:
+        mine = [
+            v
+            for v in self.videos.values()
+            if v.user_id == user_id and v.index_id is None and not v.deleted
+        ]
+        newest_first = sorted(mine, key=lambda v: (v.created_at, v.video_id), reverse=True)
+        if after is not None:
+            newest_first = [v for v in newest_first if (v.created_at, v.video_id) < after]
+        return [copy.deepcopy(v) for v in newest_first[:limit]]

@@ -21,6 +21,7 @@ from shared.domain.media_analysis import DecodedMedia, MediaProbe
 from shared.domain.principals import ApiKeyRecord
 from shared.domain.rate_limits import Window
 from shared.domain.records import RunVideoStatus, SegmentRecord, VideoRecord
+from shared.domain.search import ScoredSegment, SegmentScope, StoreFilter
 from shared.domain.stored_objects import StoredObject
 
 UpsertDecider = Callable[[Marker | None, IdempotencyRecord | None], UpsertDecision]
@@ -124,6 +125,13 @@ class MediaCatalog(ABC):
     def put_segment_embeddings(self, model_id: str, vectors: dict[str, list[float]]) -> None:
         """Store one embedding per segment id (with the model id beside it: vectors of
         different models are never compared)."""
+
+    @abstractmethod
+    def playground_videos(
+        self, user_id: str, limit: int, after: tuple[datetime, str] | None = None
+    ) -> list[VideoRecord]:
+        """The user's index-less, not deleted videos, newest first (``created_at`` then
+        ``video_id``, both descending), strictly after the ``(created_at, video_id)`` given."""
 
 
 class RateLimitStore(ABC):
@@ -230,3 +238,31 @@ class MediaAnalyzer(ABC):
 
     @abstractmethod
     def decode(self, source: Path, probe: MediaProbe) -> DecodedMedia: ...
+
+
+class SegmentSearchIndex(ABC):
+    """Reads of segments for search. Another user's segments are never seen."""
+
+    @abstractmethod
+    def nearest(
+        self,
+        user_id: str,
+        model_id: str,
+        vector: Sequence[float],
+        limit: int,
+        run_id: str | None = None,
+    ) -> list[ScoredSegment]:
+        """Up to ``limit`` of the user's playground segments (``index_id`` null) embedded with
+        ``model_id`` (of one run if given), most similar to ``vector`` first (cosine)."""
+
+    @abstractmethod
+    def scan(
+        self,
+        user_id: str,
+        scope: SegmentScope,
+        filters: Sequence[StoreFilter],
+        after_segment_id: str | None,
+        limit: int,
+    ) -> list[SegmentRecord]:
+        """Up to ``limit`` of the user's segments in ``scope`` passing every filter, in
+        ``segment_id`` order, strictly after ``after_segment_id``."""

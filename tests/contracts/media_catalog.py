@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -132,3 +133,19 @@ class MediaCatalogContract:
         assert catalog.get_segment(user, seg.segment_id) is not None
         with pytest.raises(Exception):  # noqa: B017 - each store raises its own kind
             catalog.put_segment_embeddings("model-a", {f"{user}-missing": [1.0, 0.0]})
+
+    def test_playground_videos_newest_first_and_paged(
+        self, catalog: MediaCatalog, user: str
+    ) -> None:
+        start = utcnow()
+        for i in range(5):
+            catalog.put_video(video(user, f"{user}-p{i}", created_at=start + timedelta(seconds=i)))
+        catalog.put_video(video(user, f"{user}-tie", created_at=start + timedelta(seconds=4)))
+        catalog.put_video(video(user, f"{user}-indexed", index_id="idx-1"))
+        catalog.put_video(video(user, f"{user}-gone", deleted=True))
+        catalog.put_video(video("someone-else", f"{user}-foreign"))
+        first = catalog.playground_videos(user, 3)
+        assert [v.video_id for v in first] == [f"{user}-tie", f"{user}-p4", f"{user}-p3"]
+        last = first[-1]
+        rest = catalog.playground_videos(user, 10, (last.created_at, last.video_id))
+        assert [v.video_id for v in rest] == [f"{user}-p2", f"{user}-p1", f"{user}-p0"]

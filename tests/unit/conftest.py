@@ -11,11 +11,16 @@ import pytest
 from flask.testing import FlaskClient
 
 from shared import bootstrap
+from shared.adapters.e5_embedder import E5SmallEmbedder
 from shared.adapters.memory_api_keys import InMemoryApiKeyStore
+from shared.adapters.memory_catalog import InMemoryMediaCatalog
 from shared.adapters.memory_markers import InMemoryMarkerRepository
+from shared.adapters.memory_search import InMemorySegmentSearchIndex
 from shared.bootstrap import Container
 from shared.config import Settings
+from shared.domain.ports import TextEmbedder
 from shared.services.api_keys import create_api_key, revoke_api_key
+from tests.support.playground_media import Seeded, seed_playground
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,3 +70,19 @@ def function_client(name: str, target: str | None = None) -> FlaskClient:
 @pytest.fixture
 def markers_client(container: Container) -> FlaskClient:
     return function_client("markers")
+
+
+@pytest.fixture(scope="session")
+def embedder() -> TextEmbedder:
+    """The real local embedder (weights inside the package, CPU, offline)."""
+    return E5SmallEmbedder()
+
+
+@pytest.fixture
+def library(container: Container, embedder: TextEmbedder) -> Seeded:
+    """Alice's playground (in-memory catalog and search index), shaped like pipeline output."""
+    catalog = InMemoryMediaCatalog()
+    container.__dict__.update(
+        catalog=catalog, search_index=InMemorySegmentSearchIndex(catalog), embedder=embedder
+    )
+    return seed_playground(catalog, embedder, "alice")

@@ -1,0 +1,1 @@
+"""Routes and request models of ``/api/v2/videos/batch*``."""

@@ -1,0 +1,56 @@
+"""``/api/v2/videos/batch``, ``/batch/status`` and ``/batch/segments``."""
+
+from __future__ import annotations
+
+from batch_api.models import (
+    BatchSegmentsRequest,
+    BatchVideosRequest,
+    VideoSegments,
+    VideoStatus,
+    VideoWithDetails,
+)
+from shared.domain.principals import Scope
+from shared.http.router import Reply, RequestContext, Router
+from shared.services import catalog
+
+router = Router()
+
+
+@router.route(
+    "POST",
+    "/api/v2/videos/batch",
+    scope=Scope.READ,
+    body=BatchVideosRequest,
+    response=list[VideoWithDetails],
+)
+def batch_videos(ctx: RequestContext) -> Reply:
+    """Several of the caller's videos with run snapshots, markers and preview URLs."""
+    body = ctx.body(BatchVideosRequest)
+    return Reply(catalog.batch_videos(ctx.container, ctx.principal.user_id, body.video_ids))
+
+
+@router.route(
+    "POST",
+    "/api/v2/videos/batch/status",
+    scope=Scope.READ,
+    body=BatchVideosRequest,
+    response=list[VideoStatus],
+)
+def batch_status(ctx: RequestContext) -> Reply:
+    """Processing status of several videos, with one snapshot per prompt run."""
+    body = ctx.body(BatchVideosRequest)
+    return Reply(catalog.batch_statuses(ctx.container, ctx.principal.user_id, body.video_ids))
+
+
+@router.route(
+    "POST",
+    "/api/v2/videos/batch/segments",
+    scope=Scope.READ,
+    body=BatchSegmentsRequest,
+    response=list[VideoSegments],
+)
+def batch_segments(ctx: RequestContext) -> Reply:
+    """Segments of several videos, optionally of one prompt run each."""
+    body = ctx.body(BatchSegmentsRequest)
+    pairs = body.target_pairs()
+    return Reply(catalog.batch_segments(ctx.container, ctx.principal.user_id, pairs))

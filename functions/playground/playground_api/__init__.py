@@ -1,0 +1,1 @@
+"""Routes and request models of the playground listing and searches."""

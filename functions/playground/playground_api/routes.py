@@ -1,0 +1,74 @@
+"""``/api/v2/playground/videos``, ``/api/v2/playground/search`` and
+``/api/v2/search/filter/playground``."""
+
+from __future__ import annotations
+
+from playground_api.models import (
+    FilterSearchRequest,
+    FilterSearchResponse,
+    PlaygroundListQuery,
+    PlaygroundSearchQuery,
+    PlaygroundSearchRequest,
+    PlaygroundVideoList,
+    SearchResult,
+)
+from shared.domain.principals import Scope
+from shared.http.router import Reply, RequestContext, Router
+from shared.pagination import page_body
+from shared.services import catalog, search
+
+router = Router()
+
+
+@router.route(
+    "GET",
+    "/api/v2/playground/videos",
+    scope=Scope.READ,
+    query=PlaygroundListQuery,
+    response=PlaygroundVideoList,
+)
+def list_playground_videos(ctx: RequestContext) -> Reply:
+    """The caller's index-less media, newest first, paginated."""
+    q = ctx.query(PlaygroundListQuery)
+    page = catalog.playground_videos(ctx.container, ctx.principal.user_id, q.limit, q.cursor)
+    return Reply(page_body(page, lambda body: body))
+
+
+@router.route(
+    "POST",
+    "/api/v2/playground/search",
+    scope=Scope.SEARCH,
+    body=PlaygroundSearchRequest,
+    query=PlaygroundSearchQuery,
+    response=list[SearchResult],
+)
+def playground_search(ctx: RequestContext) -> Reply:
+    """Playground segments ranked by semantic similarity to the query."""
+    body = ctx.body(PlaygroundSearchRequest)
+    q = ctx.query(PlaygroundSearchQuery)
+    results = search.playground_search(
+        ctx.container, ctx.principal.user_id, body.query, body.top_k, q.run_id
+    )
+    return Reply(results)
+
+
+@router.route(
+    "POST",
+    "/api/v2/search/filter/playground",
+    scope=Scope.SEARCH,
+    body=FilterSearchRequest,
+    response=FilterSearchResponse,
+)
+def filter_playground(ctx: RequestContext) -> Reply:
+    """Playground segments whose metadata satisfies every condition, paginated."""
+    body = ctx.body(FilterSearchRequest)
+    answer = search.filter_search(
+        ctx.container,
+        ctx.principal.user_id,
+        body.conditions,
+        body.page_size,
+        body.cursor,
+        run_ids=body.run_ids,
+        index_ids=body.index_ids,
+    )
+    return Reply(answer)

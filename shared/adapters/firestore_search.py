@@ -1,0 +1,87 @@
+"""Segment search in Firestore: ``find_nearest`` (cosine) on the ``embedding`` vector the
+pipeline writes, and filtered scans in document-id order. Every query shape here has its index
+declared in ``infra/firestore.indexes.json`` (a test checks the two agree)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+from google.cloud.firestore_v1.base_vector_query import DistanceMeasure
+from google.cloud.firestore_v1.vector import Vector
+
+from shared.adapters.firestore_calls import DEFAULT_TIMEOUT_SECONDS, call_options
+from shared.adapters.firestore_catalog import SEGMENTS
+from shared.adapters.firestore_documents import from_document
+from shared.adapters.firestore_errors import translated_google_errors
+from shared.domain.ports import SegmentSearchIndex
+from shared.domain.records import SegmentRecord
+from shared.domain.search import ScoredSegment, SegmentScope, StoreFilter
+
+DISTANCE_FIELD = "vector_distance"
+
+
+class FirestoreSegmentSearchIndex(SegmentSearchIndex):
+    def __init__(self, client: firestore.Client, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+        self._client = client
+        self._call = call_options(timeout)
+
+    def nearest(
+        self,
+        user_id: str,
+        model_id: str,
+        vector: Sequence[float],
+        limit: int,
+        run_id: str | None = None,
+    ) -> list[ScoredSegment]:
+        q = (
+            self._client.collection(SEGMENTS)
+            .where(filter=FieldFilter("user_id", "==", user_id))
+            .where(filter=FieldFilter("embedding_model", "==", model_id))
+            .where(filter=FieldFilter("index_id", "==", None))
+        )
+        if run_id is not None:
+            q = q.where(filter=FieldFilter("from_run_id", "==", run_id))
+        query = q.find_nearest(
+            "embedding",
+            Vector(list(vector)),
+            limit=limit,
+            distance_measure=DistanceMeasure.COSINE,
+            distance_result_field=DISTANCE_FIELD,
+        )
+        with translated_google_errors("Search"):
+            snapshots = query.get(**self._call)
+        found = []
+        for snapshot in snapshots:
+            data = snapshot.to_dict() or {}
+            distance = float(data.get(DISTANCE_FIELD, 1.0))
+            found.append(ScoredSegment(from_document(SegmentRecord, data), 1.0 - distance))
+        return found
+
+    def scan(
+        self,
+        user_id: str,
+        scope: SegmentScope,
+        filters: Sequence[StoreFilter],
+        after_segment_id: str | None,
+        limit: int,
+    ) -> list[SegmentRecord]:
+        collection = self._client.collection(SEGMENTS)
+        q = collection.where(filter=FieldFilter("user_id", "==", user_id))
+        if scope.index_ids:
+            q = q.where(filter=FieldFilter("index_id", "in", list(scope.index_ids)))
+        else:
+            q = q.where(filter=FieldFilter("index_id", "==", None))
+        if scope.run_ids:
+            q = q.where(filter=FieldFilter("from_run_id", "in", list(scope.run_ids)))
+        for f in filters:
+            q = q.where(filter=FieldFilter(f.path, f.op, f.value))
+        q = q.order_by("__name__")
+        if after_segment_id is not None:
+            q = q.start_after({"__name__": collection.document(after_segment_id)})
+        with translated_google_errors("Search"):
+            return [
+                from_document(SegmentRecord, s.to_dict() or {})
+                for s in q.limit(limit).stream(**self._call)
+            ]

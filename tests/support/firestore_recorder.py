@@ -1,0 +1,109 @@
+"""A real Firestore client whose emulator channel records every RPC it sends: to count round
+trips and to collect the query shapes the code issues. Nothing is mocked; the calls go on to
+the emulator unchanged."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from google.cloud import firestore
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    collection: str
+    equalities: frozenset[str]
+    inequalities: frozenset[str]
+    order_by: tuple[tuple[str, str], ...]  # (field, "ASCENDING" | "DESCENDING")
+    vector_field: str | None = None
+
+
+@dataclass
+class Recorded:
+    methods: list[str] = field(default_factory=list)
+    requests: list[Any] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.methods.clear()
+        self.requests.clear()
+
+    def counts(self) -> Counter[str]:
+        return Counter(m.rsplit("/", 1)[-1] for m in self.methods)
+
+    def query_shapes(self) -> set[QueryShape]:
+        shapes = set()
+        for request in self.requests:
+            pb = getattr(request, "_pb", request)
+            if pb.DESCRIPTOR.name == "RunQueryRequest":
+                shapes.add(shape_of(pb.structured_query))
+        return shapes
+
+
+class _Interceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+    def __init__(self, recorded: Recorded) -> None:
+        self._recorded = recorded
+
+    def _record(self, details: Any, request: Any) -> None:
+        self._recorded.methods.append(details.method)
+        self._recorded.requests.append(request)
+
+    def intercept_unary_unary(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
+        self._record(client_call_details, request)
+        return continuation(client_call_details, request)
+
+    def intercept_unary_stream(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
+        self._record(client_call_details, request)
+        return continuation(client_call_details, request)
+
+
+class RecordingClient(firestore.Client):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.recorded = Recorded()
+
+    def _emulator_channel(self, transport: Any) -> Any:
+        return grpc.intercept_channel(
+            super()._emulator_channel(transport), _Interceptor(self.recorded)
+        )
+
+
+_EQUALITY_OPS = {"EQUAL", "IN", "ARRAY_CONTAINS", "ARRAY_CONTAINS_ANY"}
+
+
+def _enum_name(message: Any, field_name: str) -> str:
+    enum = message.DESCRIPTOR.fields_by_name[field_name].enum_type
+    return str(enum.values_by_number[getattr(message, field_name)].name)
+
+
+def shape_of(query: Any) -> QueryShape:
+    equalities: set[str] = set()
+    inequalities: set[str] = set()
+
+    def visit(f: Any) -> None:
+        kind = f.WhichOneof("filter_type")
+        if kind == "composite_filter":
+            for child in f.composite_filter.filters:
+                visit(child)
+        elif kind == "field_filter":
+            op = _enum_name(f.field_filter, "op")
+            target = equalities if op in _EQUALITY_OPS else inequalities
+            target.add(f.field_filter.field.field_path)
+        elif kind == "unary_filter":
+            op = _enum_name(f.unary_filter, "op")
+            target = equalities if op in {"IS_NULL", "IS_NAN"} else inequalities
+            target.add(f.unary_filter.field.field_path)
+
+    if query.HasField("where"):
+        visit(query.where)
+    orders = tuple((o.field.field_path, _enum_name(o, "direction")) for o in query.order_by)
+    vector = query.find_nearest.vector_field.field_path if query.HasField("find_nearest") else None
+    return QueryShape(
+        query.from_[0].collection_id,
+        frozenset(equalities),
+        frozenset(inequalities),
+        orders,
+        vector,
+    )
