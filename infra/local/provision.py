@@ -11,6 +11,11 @@ import contextlib
 from google.api_core import exceptions as gexc
 
 from infra.local.provision_processing import provision_upload_trigger
+from infra.local.push_subscriptions import (
+    PushSubscription,
+    ensure_pull_subscription,
+    ensure_push_subscription,
+)
 from shared.bootstrap import Container
 
 INGEST_SUBSCRIPTION = "processing-events-ingest"
@@ -47,39 +52,26 @@ def provision_event_subscriptions(container: Container, ingest_url: str | None) 
     """A hold subscription keeps dead letters for inspection; the ingest push subscription
     exists only where the ingest function runs."""
     from google.cloud import pubsub_v1
-    from google.protobuf import duration_pb2
 
     settings = container.settings
     topic_path = container.publisher.topic_path
+    dead_letters = topic_path(settings.project_id, settings.dead_letter_topic)
     with pubsub_v1.SubscriberClient() as subscriber:
         path = subscriber.subscription_path
-        with contextlib.suppress(gexc.AlreadyExists):
-            subscriber.create_subscription(
-                request={
-                    "name": path(settings.project_id, DEAD_LETTER_HOLD_SUBSCRIPTION),
-                    "topic": topic_path(settings.project_id, settings.dead_letter_topic),
-                }
-            )
+        hold = path(settings.project_id, DEAD_LETTER_HOLD_SUBSCRIPTION)
+        ensure_pull_subscription(subscriber, hold, dead_letters)
         if ingest_url is None:
             return
-        request = {
-            "name": path(settings.project_id, INGEST_SUBSCRIPTION),
-            "topic": topic_path(settings.project_id, settings.events_topic),
-            "push_config": {"push_endpoint": ingest_url.rstrip("/") + "/"},
-            "ack_deadline_seconds": INGEST_ACK_DEADLINE_SECONDS,
-            "dead_letter_policy": {
-                "dead_letter_topic": topic_path(settings.project_id, settings.dead_letter_topic),
-                "max_delivery_attempts": MAX_DELIVERY_ATTEMPTS,
-            },
-            "retry_policy": {
-                "minimum_backoff": duration_pb2.Duration(seconds=RETRY_MIN_BACKOFF_SECONDS),
-                "maximum_backoff": duration_pb2.Duration(seconds=RETRY_MAX_BACKOFF_SECONDS),
-            },
-        }
-        try:
-            subscriber.create_subscription(request=request)
-        except gexc.AlreadyExists:
-            # A restarted stack runs the function on a new port: point the push at it.
-            subscriber.modify_push_config(
-                request={"subscription": request["name"], "push_config": request["push_config"]}
-            )
+        ensure_push_subscription(
+            subscriber,
+            PushSubscription(
+                name=path(settings.project_id, INGEST_SUBSCRIPTION),
+                topic=topic_path(settings.project_id, settings.events_topic),
+                endpoint=ingest_url,
+                ack_deadline_seconds=INGEST_ACK_DEADLINE_SECONDS,
+                dead_letter_topic=dead_letters,
+                max_delivery_attempts=MAX_DELIVERY_ATTEMPTS,
+                min_backoff_seconds=RETRY_MIN_BACKOFF_SECONDS,
+                max_backoff_seconds=RETRY_MAX_BACKOFF_SECONDS,
+            ),
+        )

@@ -8,6 +8,11 @@ import contextlib
 
 from google.api_core import exceptions as gexc
 
+from infra.local.push_subscriptions import (
+    PushSubscription,
+    ensure_pull_subscription,
+    ensure_push_subscription,
+)
 from shared.bootstrap import Container
 
 WORKER_SUBSCRIPTION = "media-uploads-worker"
@@ -25,7 +30,6 @@ def dead_letter_topic_of(topic: str) -> str:
 
 def provision_upload_trigger(container: Container, worker_url: str | None) -> None:
     from google.cloud import pubsub_v1
-    from google.protobuf import duration_pb2
 
     settings = container.settings
     publisher = container.publisher
@@ -38,32 +42,21 @@ def provision_upload_trigger(container: Container, worker_url: str | None) -> No
             publisher.create_topic(name=topic)
     with pubsub_v1.SubscriberClient() as subscriber:
         path = subscriber.subscription_path
-        with contextlib.suppress(gexc.AlreadyExists):
-            subscriber.create_subscription(
-                request={
-                    "name": path(settings.project_id, DEAD_LETTER_HOLD_SUBSCRIPTION),
-                    "topic": dead,
-                }
-            )
+        ensure_pull_subscription(
+            subscriber, path(settings.project_id, DEAD_LETTER_HOLD_SUBSCRIPTION), dead
+        )
         if worker_url is None:
             return
-        request = {
-            "name": path(settings.project_id, WORKER_SUBSCRIPTION),
-            "topic": uploads,
-            "push_config": {"push_endpoint": worker_url.rstrip("/") + "/"},
-            "ack_deadline_seconds": WORKER_ACK_DEADLINE_SECONDS,
-            "dead_letter_policy": {
-                "dead_letter_topic": dead,
-                "max_delivery_attempts": MAX_DELIVERY_ATTEMPTS,
-            },
-            "retry_policy": {
-                "minimum_backoff": duration_pb2.Duration(seconds=RETRY_MIN_BACKOFF_SECONDS),
-                "maximum_backoff": duration_pb2.Duration(seconds=RETRY_MAX_BACKOFF_SECONDS),
-            },
-        }
-        try:
-            subscriber.create_subscription(request=request)
-        except gexc.AlreadyExists:
-            subscriber.modify_push_config(
-                request={"subscription": request["name"], "push_config": request["push_config"]}
-            )
+        ensure_push_subscription(
+            subscriber,
+            PushSubscription(
+                name=path(settings.project_id, WORKER_SUBSCRIPTION),
+                topic=uploads,
+                endpoint=worker_url,
+                ack_deadline_seconds=WORKER_ACK_DEADLINE_SECONDS,
+                dead_letter_topic=dead,
+                max_delivery_attempts=MAX_DELIVERY_ATTEMPTS,
+                min_backoff_seconds=RETRY_MIN_BACKOFF_SECONDS,
+                max_backoff_seconds=RETRY_MAX_BACKOFF_SECONDS,
+            ),
+        )

@@ -36,15 +36,6 @@ class GcsMediaStore(MediaStore):
         self._client = client
         self.bucket = bucket
 
-    def _address(self, uri: str) -> ObjectAddress:
-        try:
-            address = ObjectAddress.parse(uri)
-        except ValueError as exc:
-            raise NotFound("No such media object.", details={"uri": uri}) from exc
-        if address.bucket != self.bucket:
-            raise NotFound("No such media object.", details={"uri": uri})
-        return address
-
     def upload(
         self,
         source: Path,
@@ -63,13 +54,13 @@ class GcsMediaStore(MediaStore):
         return stored_object(blob)
 
     def stat(self, uri: str) -> StoredObject | None:
-        address = self._address(uri)
+        address = self.address_of(uri)
         with translated_google_errors("The media bucket"):
             blob = self._client.bucket(self.bucket).get_blob(address.name)
         return stored_object(blob) if blob is not None else None
 
     def download(self, uri: str, destination: Path, generation: str | None = None) -> StoredObject:
-        address = self._address(uri)
+        address = self.address_of(uri)
         kwargs: dict[str, Any] = {"generation": int(generation)} if generation else {}
         bucket = self._client.bucket(self.bucket)
         try:
@@ -84,7 +75,7 @@ class GcsMediaStore(MediaStore):
         return stored_object(blob)
 
     def delete(self, uri: str) -> bool:
-        address = self._address(uri)
+        address = self.address_of(uri)
         try:
             with translated_google_errors("The media bucket"):
                 self._client.bucket(self.bucket).blob(address.name).delete()

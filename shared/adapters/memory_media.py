@@ -19,15 +19,6 @@ class InMemoryMediaStore(MediaStore):
         self._generation = 1_000_000
         self._lock = threading.Lock()
 
-    def _name(self, uri: str) -> str:
-        try:
-            address = ObjectAddress.parse(uri)
-        except ValueError as exc:
-            raise NotFound("No such media object.", details={"uri": uri}) from exc
-        if address.bucket != self.bucket:
-            raise NotFound("No such media object.", details={"uri": uri})
-        return address.name
-
     def upload(
         self,
         source: Path,
@@ -51,11 +42,11 @@ class InMemoryMediaStore(MediaStore):
         return replace(stored, metadata=dict(stored.metadata))
 
     def stat(self, uri: str) -> StoredObject | None:
-        found = self._objects.get(self._name(uri))
+        found = self._objects.get(self.address_of(uri).name)
         return found[0] if found else None
 
     def download(self, uri: str, destination: Path, generation: str | None = None) -> StoredObject:
-        found = self._objects.get(self._name(uri))
+        found = self._objects.get(self.address_of(uri).name)
         if found is None or (generation is not None and found[0].generation != generation):
             raise NotFound("No such media object.", details={"uri": uri})
         stored, data = found
@@ -64,4 +55,4 @@ class InMemoryMediaStore(MediaStore):
 
     def delete(self, uri: str) -> bool:
         with self._lock:
-            return self._objects.pop(self._name(uri), None) is not None
+            return self._objects.pop(self.address_of(uri).name, None) is not None

@@ -22,7 +22,8 @@ from shared.domain.principals import ApiKeyRecord
 from shared.domain.rate_limits import Window
 from shared.domain.records import RunVideoStatus, SegmentRecord, VideoRecord
 from shared.domain.search import ScoredSegment, SegmentScope, StoreFilter
-from shared.domain.stored_objects import StoredObject
+from shared.domain.stored_objects import ObjectAddress, StoredObject
+from shared.errors import NotFound
 
 UpsertDecider = Callable[[Marker | None, IdempotencyRecord | None], UpsertDecision]
 
@@ -147,6 +148,16 @@ class MediaStore(ABC):
     a uri outside this store's bucket, or an object that is not there, raises ``NotFound``."""
 
     bucket: str
+
+    def address_of(self, uri: str) -> ObjectAddress:
+        """The object ``uri`` names in this store's bucket; anything else is ``NotFound``."""
+        try:
+            address = ObjectAddress.parse(uri)
+        except ValueError as exc:
+            raise NotFound("No such media object.", details={"uri": uri}) from exc
+        if address.bucket != self.bucket:
+            raise NotFound("No such media object.", details={"uri": uri})
+        return address
 
     @abstractmethod
     def upload(
