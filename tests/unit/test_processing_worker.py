@@ -142,3 +142,23 @@ def _file(fakes: Fakes) -> Path:
     path = fakes.tmp_path / "clip.mp4"
     path.write_text(CLIP.to_json())
     return path
+
+
+def test_an_eventarc_storage_event_is_processed_too(worker: FlaskClient, fakes: Fakes) -> None:
+    """The same worker behind an Eventarc Cloud Storage trigger: a binary-mode CloudEvent
+    whose data is the object resource."""
+    upload = fakes.upload_bytes(CLIP.to_json().encode(), "clip.mp4", title="Via Eventarc")
+    stored = fakes.media.stat(upload.uri)
+    assert stored is not None
+    data, _ = finalize_notification(stored)
+    headers = {
+        "ce-specversion": "1.0",
+        "ce-id": "evt-1",
+        "ce-source": f"//storage.googleapis.com/projects/_/buckets/{fakes.media.bucket}",
+        "ce-type": "google.cloud.storage.object.v1.finalized",
+        "ce-subject": f"objects/{stored.address.name}",
+        "Content-Type": "application/json",
+    }
+    assert worker.post("/", data=data, headers=headers).status_code == 200
+    video = fakes.catalog.videos["vid-1"]
+    assert video.status is VideoStatus.PROCESSED and video.title == "Via Eventarc"
