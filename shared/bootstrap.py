@@ -187,13 +187,13 @@ class Container:
     def event_log(self) -> EventLog:
         from shared.adapters.firestore_event_log import FirestoreEventLog
 
-        return FirestoreEventLog(self.firestore)
+        return FirestoreEventLog(self.firestore, self.settings.store_timeout_seconds)
 
     @cached_property
     def event_reader(self) -> EventReader:
         from shared.adapters.firestore_event_log import FirestoreEventReader
 
-        return FirestoreEventReader(self.firestore_async)
+        return FirestoreEventReader(self.firestore_async, self.settings.store_timeout_seconds)
 
     @cached_property
     def doorbell(self) -> Doorbell:

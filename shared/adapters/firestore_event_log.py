@@ -17,6 +17,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
+from shared.adapters.firestore_calls import DEFAULT_TIMEOUT_SECONDS, call_options
 from shared.adapters.firestore_errors import translated_google_errors
 from shared.domain.event_log import AppendResult, Position, StoredEvent, record_id_for
 from shared.domain.events import EventType, OutgoingEvent
@@ -59,27 +60,31 @@ def event_from_doc(record_id: str, doc: dict[str, Any]) -> StoredEvent:
 
 
 class FirestoreEventLog(EventLog):
-    def __init__(self, client: firestore.Client) -> None:
+    def __init__(self, client: firestore.Client, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
         self._events = client.collection(EVENTS)
+        self._call = call_options(timeout)
 
     def append(self, event: OutgoingEvent, expires_at: datetime) -> AppendResult:
         record_id = record_id_for(event.user_id, event.event_key)
         ref = self._events.document(record_id)
         with translated_google_errors("The event store"):
             try:
-                ref.create(event_to_doc(event, expires_at))
+                ref.create(event_to_doc(event, expires_at), **self._call)
                 stored = True
             except gexc.Conflict:  # AlreadyExists: stored by an earlier delivery
                 stored = False
             # The position is the stored ``committed_at``, read back: on the emulator it is
             # NOT the write result's update_time (it is taken earlier, in milliseconds).
-            snapshot = ref.get(field_paths=[COMMITTED_AT])
+            snapshot = ref.get(field_paths=[COMMITTED_AT], **self._call)
         return AppendResult(stored, Position.at(snapshot.get(COMMITTED_AT), record_id))
 
 
 class FirestoreEventReader(EventReader):
-    def __init__(self, client: firestore.AsyncClient) -> None:
+    def __init__(
+        self, client: firestore.AsyncClient, timeout: float = DEFAULT_TIMEOUT_SECONDS
+    ) -> None:
         self._events = client.collection(EVENTS)
+        self._timeout = timeout
 
     async def read(
         self, user_id: str, after: Position, limit: int, until: Position | None = None
@@ -96,7 +101,7 @@ class FirestoreEventReader(EventReader):
             query = query.where(filter=FieldFilter(COMMITTED_AT, ">=", after.moment))
         found: list[StoredEvent] = []
         with translated_google_errors("The event store"):
-            async for snapshot in query.limit(limit).stream():
+            async for snapshot in query.limit(limit).stream(timeout=self._timeout):
                 event = event_from_doc(snapshot.id, snapshot.to_dict() or {})
                 if until is not None and event.position > until:
                     break  # same commit time as ``until``, later record id
@@ -105,7 +110,7 @@ class FirestoreEventReader(EventReader):
 
     async def get(self, user_id: str, record_id: str) -> StoredEvent | None:
         with translated_google_errors("The event store"):
-            snapshot = await self._events.document(record_id).get()
+            snapshot = await self._events.document(record_id).get(timeout=self._timeout)
         data = snapshot.to_dict() if snapshot.exists else None
         if not data or data.get("user_id") != user_id:
             return None

@@ -68,6 +68,11 @@ class EventStreamClient:
     max_reconnect_delay: float = 5.0
     reconnects: int = 0
     stream_errors: list[dict[str, Any]] = field(default_factory=list)
+    _closed: bool = field(default=False, repr=False)
+
+    def close(self) -> None:
+        """Stop following: ``events()`` returns instead of reconnecting (safe from any thread)."""
+        self._closed = True
 
     def _params(self) -> dict[str, str]:
         params = {
@@ -90,13 +95,17 @@ class EventStreamClient:
         delay = retry = 0.1
         timeout = httpx.Timeout(10.0, read=self.read_timeout)
         with httpx.Client(base_url=self.base_url, timeout=timeout) as http:
-            while True:
+            while not self._closed:
                 try:
                     for event in self._one_connection(http):
                         delay = retry
                         yield event
+                        if self._closed:
+                            return
                 except (httpx.TransportError, _Retry):
                     pass
+                if self._closed:
+                    return
                 self.reconnects += 1
                 time.sleep(delay)
                 delay = min(delay * 2, self.max_reconnect_delay)

@@ -12,6 +12,7 @@ from infra.local.processes import free_port
 from infra.local.stack import LocalStack
 from shared.bootstrap import Container
 from shared.services.api_keys import create_api_key
+from tests.e2e.event_fixtures import relay_factory  # noqa: F401 - the event tests' fixture
 from tests.log_hygiene import find_secrets, total_log_bytes
 
 

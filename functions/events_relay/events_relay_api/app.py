@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
@@ -51,6 +52,7 @@ def create_app(
             except Exception:  # the feeds still poll: slower, never wrong
                 logger.warning("doorbell unavailable; relying on polling", exc_info=True)
                 listener = None
+        _end_streams_on_sigterm(hub)
         try:
             yield
         finally:
@@ -84,3 +86,20 @@ def create_app(
 
     methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
     return Starlette(routes=[Route("/{path:path}", dispatch, methods=methods)], lifespan=lifespan)
+
+
+def _end_streams_on_sigterm(hub: Hub) -> None:
+    """Uvicorn waits for open responses before it stops; streams never finish by themselves,
+    so on SIGTERM end them in-band first, then let uvicorn's own handler run."""
+    loop = asyncio.get_running_loop()
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        loop.call_soon_threadsafe(hub.shut_down)
+        if callable(previous):
+            previous(signum, frame)  # type: ignore[arg-type]
+
+    try:
+        signal.signal(signal.SIGTERM, on_sigterm)
+    except ValueError:  # not the main thread (an embedded server): nothing to hook
+        logger.info("SIGTERM not hooked: not the main thread")

@@ -35,6 +35,9 @@ class StreamEnd:
 
 
 SLOW_CONSUMER = StreamEnd("slow_consumer", "The client read too slowly; resume from last_event_id.")
+SHUTTING_DOWN = StreamEnd(
+    "server_shutting_down", "This relay instance is stopping; resume from last_event_id."
+)
 STORE_UNAVAILABLE = StreamEnd(
     "store_unavailable", "The event store is unavailable; resume from last_event_id."
 )
@@ -101,6 +104,7 @@ class Feed:
         self._wake = asyncio.Event()
         self._max_seen = self.tail
         self._unsettled: set[str] = set()
+        self._previous_read = now_micros()
         self._wake.set()
         self._task = asyncio.create_task(self._run(), name=f"feed-{user_id}")
 
@@ -114,6 +118,12 @@ class Feed:
 
     def detach(self, subscription: Subscription) -> None:
         self._subscriptions.discard(subscription)
+
+    def end_all(self, reason: StreamEnd) -> None:
+        self.failed = reason
+        for subscription in list(self._subscriptions):
+            subscription.end(reason)
+        self._subscriptions.clear()
 
     def close(self) -> None:
         self._task.cancel()
@@ -134,18 +144,16 @@ class Feed:
             raise
         except Exception:
             logger.warning("feed read failed", extra={"user_id": self.user_id}, exc_info=True)
-            self.failed = STORE_UNAVAILABLE
-            for subscription in list(self._subscriptions):
-                subscription.end(STORE_UNAVAILABLE)
-            self._subscriptions.clear()
+            self.end_all(STORE_UNAVAILABLE)
 
     async def _read(self) -> int | None:
         """Hand out every settled event after the tail; answer when the next one settles."""
         settle = self.settings.settle_micros
         while True:
-            horizon = Position(now_micros() - settle)
+            started = now_micros()
+            horizon = Position(started - settle)
             events = await self._reader.read(self.user_id, self.tail, PAGE_SIZE)
-            self._note_late(events)
+            self._note_late(events, started)
             settled = [e for e in events if e.position < horizon]
             for event in settled:
                 self._hand_out(event)
@@ -167,22 +175,28 @@ class Feed:
                 subscription.end(SLOW_CONSUMER)
                 self._subscriptions.discard(subscription)
 
-    def _note_late(self, events: list[StoredEvent]) -> None:
+    def _note_late(self, events: list[StoredEvent], read_started: int) -> None:
         """Count events that became visible after a later position was already seen: the
-        race the settle window absorbs (logged so the window can be checked in practice)."""
-        now = now_micros()
+        race the settle window absorbs. ``min_lag_ms`` is how long after its commit time the
+        event was still invisible (the previous read missed it); if that ever approached the
+        settle window, the window would be too short."""
         for event in events:
             record_id = event.position.record_id
             if event.position < self._max_seen and record_id not in self._unsettled:
                 self.late_events += 1
                 logger.info(
                     "event became visible late",
-                    extra={"lag_ms": (now - event.position.micros) / 1000, "user_id": self.user_id},
+                    extra={
+                        "user_id": self.user_id,
+                        "min_lag_ms": (self._previous_read - event.position.micros) / 1000,
+                        "max_lag_ms": (read_started - event.position.micros) / 1000,
+                    },
                 )
         if events:
             self._max_seen = max(self._max_seen, events[-1].position)
-        horizon = Position(now - self.settings.settle_micros)
+        horizon = Position(read_started - self.settings.settle_micros)
         self._unsettled = {e.position.record_id for e in events if not e.position < horizon}
+        self._previous_read = read_started
 
 
 class Hub:
@@ -216,6 +230,12 @@ class Hub:
     @property
     def feeds(self) -> int:
         return len(self._feeds)
+
+    def shut_down(self) -> None:
+        """End every stream resumably (the instance is stopping: Cloud Run sends SIGTERM and
+        waits ~10 s); the server then finishes once their responses are complete."""
+        for feed in self._feeds.values():
+            feed.end_all(SHUTTING_DOWN)
 
     def close(self) -> None:
         for feed in self._feeds.values():
