@@ -52,7 +52,7 @@ def test_stream_through_the_gateway(stack: LocalStack, cloud: Container, new_key
     client = EventStreamClient(stack.base_url, new_key(user, "read"), read_timeout=30)
     sent = [new_event(user, run_id="run-e2e", payload={"key": i}) for i in range(5)]
     threading.Timer(1.0, publish_all, (cloud, sent)).start()
-    got = follow(client, lambda e: len(client_seen(e)) == 5)
+    got = follow(client, until_keys(5))
     assert sorted(payload_key(e) for e in got) == [0, 1, 2, 3, 4]
     ids = [e.event_id for e in got]
     assert ids == sorted(ids) and len(set(ids)) == 5
@@ -65,13 +65,15 @@ def test_stream_through_the_gateway(stack: LocalStack, cloud: Container, new_key
     assert first["event_id"] == got[0].event_id and first["created_at"].endswith("Z")
 
 
-_seen: dict[int, list[Any]] = {}
+def until_keys(count: int) -> Callable[[Any], bool]:
+    """A stop condition: true once ``count`` distinct payload keys have arrived."""
+    keys: set[Any] = set()
 
+    def stop(event: Any) -> bool:
+        keys.add(payload_key(event))
+        return len(keys) >= count
 
-def client_seen(event: Any) -> list[Any]:
-    bucket = _seen.setdefault(id(threading.current_thread()), [])
-    bucket.append(event)
-    return bucket
+    return stop
 
 
 ROWS: list[tuple[str, dict[str, Any]]] = [
@@ -246,7 +248,7 @@ def test_stream_error_at_the_duration_limit_and_resume(  # type: ignore[no-untyp
             publish_all(cloud, events[i : i + 2])
 
     threading.Thread(target=publish_slowly, daemon=True).start()
-    got = follow(client, lambda e: payload_key(e) == 5 or len(client_seen(e)) >= 6)
+    got = follow(client, until_keys(6))
     assert sorted(payload_key(e) for e in got) == list(range(6))
     assert [e.event_id for e in got] == sorted(e.event_id for e in got)
     codes = {(e["code"], e["retryable"]) for e in client.stream_errors}
@@ -273,7 +275,7 @@ def test_a_dead_lettered_message_does_not_block_later_good_ones(  # type: ignore
         new_event(user, payload={"key": 2}),
     ]
     threading.Timer(1.0, publish_all, (cloud, batch)).start()
-    got = follow(client, lambda e: len(client_seen(e)) == 3)
+    got = follow(client, until_keys(3))
     assert sorted(payload_key(e) for e in got) == [0, 1, 2]
 
     from google.cloud import pubsub_v1
