@@ -1,4 +1,4 @@
-"""Load test of markers (and batch, when seeded) through the gateway of a private local stack.
+"""Load test of markers and batch through the gateway of a private local stack.
 
     .venv/bin/python -m bench.load_test --duration 120 --concurrency 8
 
@@ -22,8 +22,19 @@ from pathlib import Path
 
 import httpx
 
+from infra.local.demo import DEMO_USER_ID
 from infra.local.processes import free_port
 from infra.local.stack import LocalStack
+from shared.bootstrap import Container
+from shared.clock import utcnow
+from shared.config import Settings
+from shared.domain.records import (
+    MediaType,
+    SegmentRecord,
+    SegmentStatus,
+    VideoRecord,
+    VideoStatus,
+)
 
 Operation = Callable[[httpx.Client, int, int], httpx.Response]
 
@@ -49,7 +60,56 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
-def run(base_url: str, key: str, duration: float, concurrency: int, max_requests: int) -> dict:
+SEEDED_VIDEOS = 200
+BATCH_SIZE = 20
+
+
+def seed_videos(container: Container, user_id: str) -> list[str]:
+    """Processed video records with two segments each, written as the pipeline writes them."""
+    now = utcnow()
+    ids = [f"load-v{i:04d}" for i in range(SEEDED_VIDEOS)]
+    for video_id in ids:
+        container.catalog.put_video(
+            VideoRecord(
+                video_id=video_id,
+                user_id=user_id,
+                title=video_id,
+                video_uri=f"gs://{container.settings.media_bucket}/{user_id}/{video_id}.mp4",
+                media_type=MediaType.VIDEO,
+                status=VideoStatus.PROCESSED,
+                created_at=now,
+                updated_at=now,
+                duration_seconds=4.0,
+            )
+        )
+    container.catalog.put_segments(
+        [
+            SegmentRecord(
+                segment_id=f"{v}-s{n}",
+                video_id=v,
+                user_id=user_id,
+                start_time=2.0 * n,
+                end_time=2.0 * n + 2,
+                created_at=now,
+                metadata_text="a red scene",
+                segment_status=SegmentStatus.COMPLETED,
+                from_run_id="load-run",
+            )
+            for v in ids
+            for n in range(2)
+        ]
+    )
+    return ids
+
+
+def run(
+    base_url: str,
+    key: str,
+    video_ids: list[str],
+    duration: float,
+    concurrency: int,
+    max_requests: int,
+) -> dict:
     recorder = Recorder()
     deadline = time.monotonic() + duration
     counter = iter(range(max_requests))
@@ -66,7 +126,27 @@ def run(base_url: str, key: str, duration: float, concurrency: int, max_requests
             "/api/v2/markers", params={"video_id": f"v{worker}", "limit": 20}, headers=headers
         )
 
-    mix: list[tuple[str, Operation]] = [("marker_put", put_marker), ("marker_list", list_markers)]
+    def batch(client: httpx.Client, worker: int, i: int) -> httpx.Response:
+        start = (i * 7) % (len(video_ids) - BATCH_SIZE)
+        wanted = video_ids[start : start + BATCH_SIZE]
+        response = client.post("/api/v2/videos/batch", json={"video_ids": wanted}, headers=headers)
+        if response.status_code == 200 and [v["video_id"] for v in response.json()] != wanted:
+            response.status_code = 599  # a wrong answer counts as an error
+        return response
+
+    def batch_segments(client: httpx.Client, worker: int, i: int) -> httpx.Response:
+        start = (i * 11) % (len(video_ids) - BATCH_SIZE)
+        wanted = video_ids[start : start + BATCH_SIZE]
+        return client.post(
+            "/api/v2/videos/batch/segments", json={"video_ids": wanted}, headers=headers
+        )
+
+    mix: list[tuple[str, Operation]] = [
+        ("marker_put", put_marker),
+        ("batch", batch),
+        ("marker_list", list_markers),
+        ("batch_segments", batch_segments),
+    ]
 
     def worker(n: int) -> None:
         with httpx.Client(base_url=base_url, timeout=30) as client:
@@ -124,8 +204,14 @@ def main() -> int:
         )
         stack.start()
         try:
+            video_ids = seed_videos(Container(Settings.from_env()), DEMO_USER_ID)
             report = run(
-                stack.base_url, stack.api_key, args.duration, args.concurrency, args.max_requests
+                stack.base_url,
+                stack.api_key,
+                video_ids,
+                args.duration,
+                args.concurrency,
+                args.max_requests,
             )
         finally:
             stack.stop()
