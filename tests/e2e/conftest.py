@@ -50,3 +50,11 @@ def new_key(cloud: Container, stack: LocalStack):  # type: ignore[no-untyped-def
         return create_api_key(cloud.api_keys, user_id, scopes.split(","))
 
     return make
+
+
+@pytest.fixture(scope="session")
+def demo_library(stack: LocalStack, cloud: Container, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The demo media, processed by the stack's pipeline for a user of its own (once per run)."""
+    from tests.e2e.demo_library import process_demo_media
+
+    return process_demo_media(cloud, tmp_path_factory.mktemp("demo-media"))

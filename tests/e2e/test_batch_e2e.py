@@ -1,4 +1,5 @@
-"""The batch helpers through the gateway, driven by the public ``videovector`` SDK unchanged."""
+"""The batch helpers through the gateway, driven by the public ``videovector`` SDK unchanged,
+over the demo media processed by the stack's own pipeline."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from videovector import (
     AuthenticationError,
     AuthorizationError,
     BatchVideoSegmentsTarget,
+    NotFoundError,
     RateLimitError,
     ValidationError,
 )
@@ -15,15 +17,11 @@ from videovector import (
 from infra.local.stack import LocalStack
 from shared.bootstrap import Container
 from tests.contracts.media_catalog import video
+from tests.e2e.demo_library import DemoLibrary
 from tests.e2e.sdk_support import exhaust_rate_limit, sdk_client
-from tests.support.playground_media import RUN, Seeded, seed_playground
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator]
-
-
-@pytest.fixture
-def library(cloud: Container, user_id: str) -> Seeded:
-    return seed_playground(cloud.catalog, cloud.embedder, user_id)
+CLIP, POSTER, TONES = "red-blue-green.mp4", "poster.png", "tones.mp3"
 
 
 def put_marker(http: httpx.Client, key: str, body: dict[str, str]) -> None:
@@ -36,51 +34,61 @@ def test_batch_retrieve_and_status_through_the_sdk(
     http: httpx.Client,
     cloud: Container,
     new_key,
-    library: Seeded,
-    user_id: str,  # type: ignore[no-untyped-def]
+    demo_library: DemoLibrary,  # type: ignore[no-untyped-def]
 ) -> None:
-    key = new_key(user_id, "write")
-    colours, still = library.videos["colours"], library.videos["still"]
-    cloud.catalog.put_video(video("someone-else", f"{user_id}-foreign"))
-    put_marker(http, key, {"target_type": "video", "target_id": colours.video_id, "color": "red"})
-    ids = [still.video_id, "unknown", colours.video_id, still.video_id, f"{user_id}-foreign"]
+    lib = demo_library
+    key = new_key(lib.user_id, "write")
+    clip, poster, tones = lib.videos[CLIP], lib.videos[POSTER], lib.videos[TONES]
+    cloud.catalog.put_video(video("someone-else", f"{lib.user_id}-foreign"))
+    put_marker(http, key, {"target_type": "video", "target_id": clip.video_id, "color": "red"})
+    ids = [poster.video_id, "unknown", clip.video_id, poster.video_id, f"{lib.user_id}-foreign"]
 
     with sdk_client(stack.base_url, key) as client:
-        videos = client.videos.batch_retrieve(ids)
-        assert [v.video_id for v in videos] == [still.video_id, colours.video_id]
-        assert videos[0].media_type == "image" and videos[0].title == "Demo still"
-        assert videos[0].marker.marker_id is None
-        assert videos[1].marker.color == "red"
+        videos = client.videos.batch_retrieve([*ids, tones.video_id])
+        assert [v.video_id for v in videos] == [poster.video_id, clip.video_id, tones.video_id]
+        assert [v.media_type for v in videos] == ["image", "video", "audio"]
+        assert videos[1].title == "Red, blue, green" and videos[1].status == "processed"
+        assert videos[1].marker.color == "red" and videos[0].marker.marker_id is None
         (run,) = videos[1].processing_status or []
-        assert (run.run_id, run.status, run.total_segments, run.successful_segments) == (
-            RUN,
+        assert (run.status, run.total_segments, run.successful_segments, run.failed_segments) == (
             "completed",
-            2,
-            2,
+            3,
+            3,
+            0,
         )
-        assert videos[1].first_thumbnail and videos[1].gif_data  # keyless preview links
-        assert videos[1].first_thumbnail.startswith(stack.base_url) or "/previews/" in (
-            videos[1].first_thumbnail
-        )
+        assert [s.segment_id for s in run.segments] == [s.segment_id for s in lib.segments[CLIP]]
+
+        # preview URLs load without the API key: a JPEG frame, a GIF, an audio waveform
+        for url, kind in (
+            (videos[1].first_thumbnail, "image/jpeg"),
+            (videos[1].gif_data, "image/gif"),
+            (videos[2].first_thumbnail, "image/"),
+        ):
+            assert url, kind
+            image = httpx.get(url, timeout=60)
+            assert image.status_code == 200 and image.headers["content-type"].startswith(kind)
+        assert videos[2].gif_data is None  # audio has no moving picture
 
         statuses = client.videos.batch_status(ids)
         assert [(s.video_id, s.status) for s in statuses] == [
-            (still.video_id, "processed"),
-            (colours.video_id, "processed"),
+            (poster.video_id, "processed"),
+            (clip.video_id, "processed"),
         ]
-        assert statuses[1].processing_status and statuses[1].processing_status[0].run_id == RUN
+        assert (
+            statuses[1].processing_status and statuses[1].processing_status[0].run_id == run.run_id
+        )
 
 
 def test_batch_segments_through_the_sdk(
     stack: LocalStack,
     http: httpx.Client,
     new_key,
-    library: Seeded,
-    user_id: str,  # type: ignore[no-untyped-def]
+    demo_library: DemoLibrary,  # type: ignore[no-untyped-def]
 ) -> None:
-    key = new_key(user_id, "write")
-    colours, forest = library.videos["colours"], library.videos["forest"]
-    red = library.segment("colours", 0)
+    lib = demo_library
+    key = new_key(lib.user_id, "write")
+    clip, tones = lib.videos[CLIP], lib.videos[TONES]
+    red = lib.segment(CLIP, 0)
     put_marker(
         http,
         key,
@@ -92,54 +100,65 @@ def test_batch_segments_through_the_sdk(
         },
     )
     with sdk_client(stack.base_url, key) as client:
-        groups = client.videos.batch_segments([colours.video_id, "unknown", forest.video_id])
-        assert [(g.video_id, len(g.segments)) for g in groups] == [
-            (colours.video_id, 2),
-            (forest.video_id, 1),
+        groups = client.videos.batch_segments([clip.video_id, "unknown", tones.video_id])
+        assert [(g.video_id, [s.start_time for s in g.segments]) for g in groups] == [
+            (clip.video_id, [s.start_time for s in lib.segments[CLIP]]),
+            (tones.video_id, [s.start_time for s in lib.segments[TONES]]),
         ]
         first = groups[0].segments[0]
         assert first.segment_id == red.segment_id and first.metadata == red.metadata
-        assert first.metadata_text == red.metadata_text and first.segment_status == "completed"
+        assert first.metadata["dominant_color"] == "red" and "red scene" in (
+            first.metadata_text or ""
+        )
         assert first.metadata_markers["audio_label"].note == "loud"
-        assert first.thumbnail_uri
+        assert first.thumbnail_uri and httpx.get(first.thumbnail_uri, timeout=60).status_code == 200
 
+        run_id = red.from_run_id
+        assert run_id
         scoped = client.videos.batch_segments_for_targets(
             [
-                BatchVideoSegmentsTarget(video_id=colours.video_id, run_id=RUN),
-                BatchVideoSegmentsTarget(video_id=forest.video_id, run_id="run-none"),
+                BatchVideoSegmentsTarget(video_id=clip.video_id, run_id=run_id),
+                BatchVideoSegmentsTarget(video_id=tones.video_id, run_id=run_id),
+                BatchVideoSegmentsTarget(video_id=tones.video_id),
             ]
         )
         assert [(g.video_id, g.run_id, len(g.segments)) for g in scoped] == [
-            (colours.video_id, RUN, 2),
-            (forest.video_id, "run-none", 0),
+            (clip.video_id, run_id, 3),
+            (tones.video_id, run_id, 0),  # that run never touched the sound file
+            (tones.video_id, None, 3),
         ]
+
+        # the media function's signed URL for the same media, and another tenant's answer
+        signed = client.videos.get_signed_url(clip.video_uri)
+        assert httpx.get(signed.signed_url, timeout=60).content[4:8] == b"ftyp"
+        with pytest.raises(NotFoundError):
+            client.videos.get_signed_url(clip.video_uri.replace(lib.user_id, "someone-else"))
 
 
 def test_sdk_error_classes_for_our_errors(
     stack: LocalStack,
     cloud: Container,
     new_key,
-    library: Seeded,
-    user_id: str,  # type: ignore[no-untyped-def]
+    demo_library: DemoLibrary,  # type: ignore[no-untyped-def]
 ) -> None:
-    ids = [library.videos["colours"].video_id]
+    user = demo_library.user_id
+    ids = [demo_library.videos[CLIP].video_id]
     with sdk_client(stack.base_url, "sk_live_" + "0" * 48) as client:
         with pytest.raises(AuthenticationError) as unauthenticated:
             client.videos.batch_retrieve(ids)
         assert unauthenticated.value.status_code == 401
-    with sdk_client(stack.base_url, new_key(user_id, "search")) as client:
+    with sdk_client(stack.base_url, new_key(user, "search")) as client:
         with pytest.raises(AuthorizationError) as forbidden:
             client.videos.batch_status(ids)
         assert forbidden.value.error_code == "authorization_insufficient_scope"
-    key = new_key(user_id, "read")
-    with sdk_client(stack.base_url, key) as client:
+    with sdk_client(stack.base_url, new_key(user, "read")) as client:
         with pytest.raises(ValidationError) as invalid:
             client.videos.batch_retrieve([f"v{i}" for i in range(101)])
         assert invalid.value.status_code == 422
         assert invalid.value.details["errors"][0]["limit"]["max_length"] == 100
         with pytest.raises(ValidationError):
             client.videos.batch_segments([f"v{i}" for i in range(51)])
-    spent = new_key(user_id, "read")  # a fresh key: no instance holds a lease of its budget
+    spent = new_key(user, "read")  # a fresh key: no instance holds a lease of its budget
     exhaust_rate_limit(cloud, spent)
     with sdk_client(stack.base_url, spent) as client:
         with pytest.raises(RateLimitError) as limited:
