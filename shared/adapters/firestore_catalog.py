@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -20,6 +21,7 @@ VIDEOS = "videos"
 SEGMENTS = "segments"
 RUN_VIDEOS = "run_videos"
 IN_QUERY_LIMIT = 30
+SEGMENT_FIELDS = [f.name for f in dataclasses.fields(SegmentRecord)]
 WRITE_BATCH_LIMIT = 400  # production allows 500 writes per batch; leave headroom
 
 
@@ -115,6 +117,7 @@ class FirestoreMediaCatalog(MediaCatalog):
                 )
                 if run_id is not None:
                     q = q.where(filter=FieldFilter("from_run_id", "==", run_id))
+                q = q.select(SEGMENT_FIELDS)  # not the embedding: a third of the bytes
                 found.extend(
                     from_document(SegmentRecord, s.to_dict() or {}) for s in q.stream(**self._call)
                 )

@@ -4,6 +4,7 @@ declared in ``infra/firestore.indexes.json`` (a test checks the two agree)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from google.cloud import firestore
@@ -20,6 +21,8 @@ from shared.domain.records import SegmentRecord
 from shared.domain.search import ScoredSegment, SegmentScope, StoreFilter
 
 DISTANCE_FIELD = "vector_distance"
+# Scans read the record's fields only: the 384-float embedding would triple what is sent.
+SEGMENT_FIELDS = [f.name for f in dataclasses.fields(SegmentRecord)]
 
 
 class FirestoreSegmentSearchIndex(SegmentSearchIndex):
@@ -77,7 +80,7 @@ class FirestoreSegmentSearchIndex(SegmentSearchIndex):
             q = q.where(filter=FieldFilter("from_run_id", "in", list(scope.run_ids)))
         for f in filters:
             q = q.where(filter=FieldFilter(f.path, f.op, f.value))
-        q = q.order_by("__name__")
+        q = q.select(SEGMENT_FIELDS).order_by("__name__")
         if after_segment_id is not None:
             q = q.start_after({"__name__": collection.document(after_segment_id)})
         with translated_google_errors("Search"):
