@@ -57,6 +57,7 @@ class LocalStack:
                 "OMP_NUM_THREADS": "1",
                 # Preview links in JSON point at this gateway, whatever its port.
                 "VV_PUBLIC_BASE_URL": self.base_url,
+                "VV_SIGNING_KEY_FILE": str(self.state_dir / "dev-signing-key.json"),
                 **self.extra_env,
             }
             os.environ.update(self.env)

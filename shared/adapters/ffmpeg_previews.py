@@ -25,6 +25,7 @@ from shared.domain.records import MediaType
 from shared.errors import ServiceUnavailable, ValidationFailed
 
 RENDER_TIMEOUT_SECONDS = 60
+REQUEST_BYTES = 2 * 1024 * 1024
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
 # More than two decodes at once only adds latency on a 2-core instance (notes/media.md).
 DECODE_SLOTS = 2
@@ -39,8 +40,14 @@ _FPS_RE = re.compile(r"Video: .*?(\d+(?:\.\d+)?) fps")
 
 
 def _http_input(url: str) -> list[str]:
-    """Give up on a source that sends no byte for 30 s (ffmpeg counts microseconds)."""
-    return ["-rw_timeout", str(30_000_000)] if url.startswith("http") else []
+    """Bounded Range requests (``bytes=a-b``, 2 MiB each) rather than open-ended ones: a
+    seek never leaves a response streaming past what was needed (GCS bills and sends what
+    it streams; the single-threaded GCS emulator would block on it and deadlock the seek,
+    since ffmpeg opens the new range before closing the old one). Give up on a source that
+    sends nothing for 30 s (ffmpeg counts microseconds)."""
+    if not url.startswith("http"):
+        return []
+    return ["-request_size", str(REQUEST_BYTES), "-rw_timeout", str(30_000_000)]
 
 
 def seek_point(seconds: float, fps: float | None) -> str:

@@ -48,9 +48,16 @@ def development_key_info(path: Path | None = None) -> dict[str, Any]:
     }
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             json.dump(info, handle)
+        try:  # first writer wins; functions starting together all end up with its key
+            os.link(partial, path)
+        except FileExistsError:
+            info = dict(json.loads(path.read_text()))
+        finally:
+            partial.unlink()
     return info
 
 

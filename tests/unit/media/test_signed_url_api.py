@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
+from shared.adapters.gcs_url_signers import development_key_info
 from shared.clock import utcnow
 from shared.domain.previews import ThumbnailSpec, derived_object_name, version_of
 from tests.media.v4_signatures import verify_v4_url
@@ -164,3 +166,11 @@ def test_needs_a_read_key(media: MediaWorld) -> None:
     assert media.client.post(URL, json={"gcs_uri": own.video_uri}).status_code == 401
     assert sign(media, media.alice_search, {"gcs_uri": own.video_uri}).status_code == 403
     assert sign(media, media.alice, {"gcs_uri": own.video_uri, "extra": 1}).status_code == 422
+
+
+def test_the_development_key_is_written_once_and_shared(tmp_path: Path) -> None:
+    path = tmp_path / "dev-signing-key.json"
+    first = development_key_info(path)
+    assert development_key_info(path) == first
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]

@@ -1,0 +1,262 @@
+"""Thumbnails and GIFs through the endpoint against the raw ffmpeg command, in one run.
+
+    OMP_NUM_THREADS=1 .venv/bin/python -m bench.media_bench --runs 7
+
+A 10-minute 1080p30 H.264 file (testsrc2, 6 Mb/s, keyframes every 2 s, index at the front)
+is made once into .local/bench/ and uploaded to a GCS emulator started by this run, with
+Firestore and Pub/Sub emulators beside it. Requests go through the media function's router
+in-process (authentication, catalog, lease, signing, ffmpeg, derived bucket, event), on the
+real emulators. Every ffmpeg source read (the endpoint's and the raw command's) passes a
+counting proxy in front of the emulator, so both read the same bytes the same way, and the
+proxy reports what a mid-file thumbnail reads. Cold requests use times at the same offset
+after a keyframe as the raw command's, in another GOP, so both decode the same frame count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import functions_framework
+import imageio_ffmpeg
+
+from infra.local.emulators import start_emulators
+from infra.local.processes import free_port
+from infra.local.provision import provision
+from shared import bootstrap
+from shared.adapters.ffmpeg_previews import gif_command, thumbnail_command
+from shared.bootstrap import Container
+from shared.clock import utcnow
+from shared.config import Settings
+from shared.domain.preview_ports import UrlSigner
+from shared.domain.previews import GifSpec, ImageFormat, ThumbnailSpec, milliseconds
+from shared.domain.records import MediaType, SegmentRecord, VideoRecord, VideoStatus
+from shared.services.api_keys import create_api_key
+
+ROOT = Path(__file__).resolve().parents[1]
+FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+GOP_SECONDS = 2.0
+OFFSET = 1.9  # seconds after a keyframe: 57 frames to decode, the worst case of a 2 s GOP
+
+
+def make_source(folder: Path, minutes: int) -> Path:
+    path = folder / f"bench-{minutes}min-1080p.mp4"
+    if path.exists():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial.mp4")
+    print(f"making {path} once (a few minutes) ...", flush=True)
+    subprocess.run(
+        [FFMPEG, "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+         "-i", f"testsrc2=s=1920x1080:r=30:d={minutes * 60}",
+         "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "6M", "-maxrate", "6M",
+         "-bufsize", "12M", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
+         "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(partial)],
+        check=True,
+    )  # fmt: skip
+    partial.rename(path)
+    return path
+
+
+class CountingProxy:
+    """Forwards GETs (with their Range header) to the emulator and counts what it delivers."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = urlsplit(upstream).netloc
+        self.bytes = 0
+        self.requests = 0
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.0"  # close after each answer, as the emulator does
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                connection = http.client.HTTPConnection(proxy.upstream, timeout=60)
+                headers = {k: v for k, v in self.headers.items() if k.lower() == "range"}
+                connection.request("GET", self.path, headers=headers)
+                reply = connection.getresponse()
+                with proxy._lock:
+                    proxy.requests += 1
+                self.send_response(reply.status)
+                for name in ("Content-Type", "Content-Length", "Content-Range", "Accept-Ranges"):
+                    if reply.getheader(name):
+                        self.send_header(name, str(reply.getheader(name)))
+                self.end_headers()
+                try:
+                    while chunk := reply.read(65536):
+                        self.wfile.write(chunk)
+                        with proxy._lock:
+                            proxy.bytes += len(chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # ffmpeg had what it needed
+                finally:
+                    connection.close()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.bytes = self.requests = 0
+
+
+class ProxiedSigner(UrlSigner):
+    """The local signer, with the emulator's address swapped for the counting proxy (the
+    emulator checks no signature, so the swap changes nothing else)."""
+
+    def __init__(self, inner: UrlSigner, emulator: str, proxy: str) -> None:
+        self.inner, self.emulator, self.proxy = inner, emulator.rstrip("/"), proxy
+
+    def sign_get(
+        self, bucket: str, object_name: str, expires_in: int, generation: str | None = None
+    ) -> str:
+        url = self.inner.sign_get(bucket, object_name, expires_in, generation)
+        return url.replace(self.emulator, self.proxy, 1)
+
+
+def timed(action: Callable[..., object], *args: object) -> float:
+    started = time.perf_counter()
+    action(*args)
+    return time.perf_counter() - started
+
+
+def run_raw(argv: list[str]) -> None:
+    done = subprocess.run(argv, capture_output=True, check=True)
+    assert done.stdout, "ffmpeg wrote nothing"
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--minutes", type=int, default=10)
+    parser.add_argument("--scratch", type=Path, default=ROOT / ".local" / "bench")
+    args = parser.parse_args()
+    source = make_source(args.scratch, args.minutes)
+    size = source.stat().st_size
+
+    logs = Path(tempfile.mkdtemp(prefix="media-bench-"))
+    emulators = start_emulators(logs, "videovector-bench")
+    proxy: CountingProxy | None = None
+    try:
+        import os
+
+        os.environ.update(emulators.env)
+        container = Container(Settings.from_env())
+        provision(container, {})
+        emulator_url = emulators.env["STORAGE_EMULATOR_HOST"]
+        proxy = CountingProxy(emulator_url)
+        container.__dict__["url_signer"] = ProxiedSigner(
+            container.url_signer, emulator_url, proxy.base
+        )
+        bootstrap.override(container)
+        user = f"bench-{uuid.uuid4().hex[:8]}"
+        key = create_api_key(container.api_keys, user, ["read"])
+        print(f"uploading {size / 1e6:.0f} MB to the GCS emulator ...", flush=True)
+        # One chunk: the emulator's resumable upload slows down with many 8 MB chunks.
+        name = f"uploads/{user}/bench.mp4"
+        blob = container.storage.bucket(container.settings.media_bucket).blob(
+            name, chunk_size=(size // (256 * 1024) + 1) * 256 * 1024
+        )
+        blob.upload_from_filename(str(source), content_type="video/mp4", timeout=600)
+        blob.reload()
+        stored = container.media.stat(f"gs://{container.settings.media_bucket}/{name}")
+        assert stored is not None
+        now = utcnow()
+        video = VideoRecord(
+            "bench-video", user, "bench", stored.uri, MediaType.VIDEO, VideoStatus.PROCESSED,
+            now, now, duration_seconds=args.minutes * 60.0, fps=30.0, width=1920, height=1080,
+            media_version=stored.generation,
+        )  # fmt: skip
+        container.catalog.put_video(video)
+        container.catalog.put_segments(
+            [SegmentRecord("bench-seg", video.video_id, user, 0.0, args.minutes * 60.0, now)]
+        )
+        app = functions_framework.create_app(
+            target="media", source=str(ROOT / "functions" / "media" / "main.py")
+        )
+        client = app.test_client()
+        headers = {"X-API-Key": key}
+        address = stored.address
+
+        def endpoint(path: str) -> None:
+            reply = client.get(path, headers=headers)
+            assert reply.status_code == 200, reply.get_data(as_text=True)
+
+        def raw_url() -> str:
+            return container.url_signer.sign_get(address.bucket, address.name, 600)
+
+        # Warm up: Firestore, GCS, Pub/Sub clients, ffmpeg's binary in the page cache.
+        endpoint("/api/v2/videos/segments/bench-seg/thumbnail?time=1&width=64")
+        run_raw(thumbnail_command(FFMPEG, raw_url(), ThumbnailSpec(1000, 64)))
+
+        thumb_raw, thumb_cold, gif_raw, gif_cold, cached = [], [], [], [], []
+        step = max(1, int(args.minutes * 60 / GOP_SECONDS / (2 * args.runs + 2)))
+        for i in range(args.runs):
+            base = (2 * i + 1) * step * GOP_SECONDS  # a keyframe
+            t_raw, t_end = base + OFFSET, base + step * GOP_SECONDS + OFFSET
+            spec = ThumbnailSpec(milliseconds(t_raw), 640, ImageFormat.JPG)
+            thumb_raw.append(timed(run_raw, thumbnail_command(FFMPEG, raw_url(), spec, fps=30.0)))
+            thumb_path = f"/api/v2/videos/segments/bench-seg/thumbnail?time={t_end:.3f}&width=640"
+            thumb_cold.append(timed(endpoint, thumb_path))
+            cached.append(timed(endpoint, thumb_path))
+            gif = GifSpec(milliseconds(t_raw), 3000, 320, 10)
+            gif_raw.append(timed(run_raw, gif_command(FFMPEG, raw_url(), gif, fps=30.0)))
+            gif_path = (
+                f"/api/v2/videos/bench-video/gif?start_time={t_end:.3f}&duration=3&width=320&fps=10"
+            )
+            gif_cold.append(timed(endpoint, gif_path))
+
+        middle = args.minutes * 60 / 2 + OFFSET
+        proxy.reset()
+        endpoint(f"/api/v2/videos/segments/bench-seg/thumbnail?time={middle:.3f}&width=640")
+        read_bytes, read_requests = proxy.bytes, proxy.requests
+
+        example = thumbnail_command(
+            FFMPEG, "<signed URL>", ThumbnailSpec(milliseconds(middle), 640), fps=30.0
+        )
+        rows = [
+            ("cold thumbnail, endpoint (1080p, 640 px jpg)", median_ms(thumb_cold)),
+            ("thumbnail, raw ffmpeg on the same signed URL", median_ms(thumb_raw)),
+            ("cold GIF, endpoint (3 s, 320 px, 10 fps)", median_ms(gif_cold)),
+            ("GIF, raw ffmpeg palettegen/paletteuse, same URL", median_ms(gif_raw)),
+            ("cached thumbnail, endpoint (from the derived bucket)", median_ms(cached)),
+        ]
+        print(f"\nsource: {source.name}, {size / 1e6:.0f} MB, {args.runs} runs, medians")
+        for label, value in rows:
+            print(f"  {label:<55} {value:8.1f} ms")
+        print(f"  endpoint / raw, thumbnail: {median_ms(thumb_cold) / median_ms(thumb_raw):.2f}x")
+        print(f"  endpoint / raw, GIF:       {median_ms(gif_cold) / median_ms(gif_raw):.2f}x")
+        print(f"  cold / cached thumbnail:   {median_ms(thumb_cold) / median_ms(cached):.1f}x")
+        print(
+            f"  bytes read for a thumbnail at {middle:.1f} s: {read_bytes / 1e6:.2f} MB in "
+            f"{read_requests} requests = {100 * read_bytes / size:.2f}% of the file"
+        )
+        print("  raw thumbnail command: " + " ".join(example))
+    finally:
+        bootstrap.override(None)
+        if proxy is not None:
+            proxy.server.shutdown()
+        emulators.stop()
+
+
+if __name__ == "__main__":
+    main()
