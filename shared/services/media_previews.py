@@ -4,15 +4,17 @@ there afterwards.
 The derived object's name is made from the owner, the media, its version and the spec, so it
 never changes content: its ETag is a digest of the name, and a 304 needs no storage read.
 Identical concurrent requests render once: one request holds a lease on the name and renders;
-the others wait for the object to appear.
+the others wait for the object to appear (decision 031).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from shared.clock import utcnow
@@ -41,6 +43,42 @@ LEASE_SECONDS = 90.0  # longer than the renderer's own timeout
 WAIT_SECONDS = 100.0
 SOURCE_URL_SECONDS = 600
 CACHE_CONTROL = "private, max-age=86400"
+MEMORY_BYTES = 32 * 1024 * 1024
+
+
+class RecentPreviews:
+    """The instance's most recently served previews. A name's content never changes, so a
+    copy in memory is never stale; it only saves the bucket read of a hot preview."""
+
+    def __init__(self, capacity_bytes: int) -> None:
+        self.capacity = capacity_bytes
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> bytes | None:
+        with self._lock:
+            data = self._items.get(name)
+            if data is not None:
+                self._items.move_to_end(name)
+            return data
+
+    def put(self, name: str, data: bytes) -> None:
+        if len(data) > self.capacity // 8:
+            return
+        with self._lock:
+            if name in self._items:
+                return
+            self._items[name] = data
+            self._size += len(data)
+            while self._size > self.capacity:
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
 
 
 @dataclass(frozen=True)
@@ -73,6 +111,7 @@ class PreviewService:
         signer: UrlSigner,
         events: EventPublisher,
         wait_seconds: float = WAIT_SECONDS,
+        memory_bytes: int = MEMORY_BYTES,
     ) -> None:
         self.catalog = catalog
         self.derived = derived
@@ -81,6 +120,7 @@ class PreviewService:
         self.signer = signer
         self.events = events
         self.wait_seconds = wait_seconds
+        self.memory = RecentPreviews(memory_bytes)
 
     def video(self, user_id: str, video_id: str) -> VideoRecord:
         video = self.catalog.get_videos(user_id, [video_id]).get(video_id)
@@ -105,8 +145,11 @@ class PreviewService:
         etag = etag_of(name)
         if etag_matches(if_none_match, etag):
             return Preview(name, etag, spec.content_type, None)
-        found = self.derived.read(name)
-        data = found[1] if found else self._render_once(name, video, spec)
+        data = self.memory.get(name)
+        if data is None:
+            found = self.derived.read(name)
+            data = found[1] if found else self._render_once(name, video, spec)
+            self.memory.put(name, data)
         return Preview(name, etag, spec.content_type, data)
 
     def _source(self, video: VideoRecord) -> RenderSource:
@@ -152,16 +195,20 @@ class PreviewService:
         return spec
 
     def _render_once(self, name: str, video: VideoRecord, spec: PreviewSpec) -> bytes:
+        """The lease outlives a successful render (it expires on its own): until then nobody
+        else may render this name, and by then the object has long been found by the read
+        that precedes every acquire. So neither a second read nor a release is needed on
+        the way out; a failed render gives the lease back at once, so others may retry."""
         holder = uuid.uuid4().hex
         deadline = time.monotonic() + self.wait_seconds
         pause = 0.05
         while True:
             if self.leases.acquire(name, holder, LEASE_SECONDS):
                 try:
-                    found = self.derived.read(name)  # finished while we were getting the lease
-                    return found[1] if found else self._render_and_store(name, video, spec)
-                finally:
+                    return self._render_and_store(name, video, spec)
+                except BaseException:
                     self.leases.release(name, holder)
+                    raise
             found = self.derived.read(name)
             if found:
                 return found[1]

@@ -22,7 +22,7 @@ from shared.adapters.memory_events import InMemoryEventPublisher
 from shared.bootstrap import Container
 from shared.clock import utcnow
 from shared.domain.preview_ports import RenderSource
-from shared.domain.previews import PreviewSpec
+from shared.domain.previews import GifSpec, PreviewSpec, derived_object_name, version_of
 from shared.domain.records import MediaType, SegmentRecord, VideoRecord, VideoStatus
 from shared.services.api_keys import create_api_key
 from tests.media.fixtures import Samples
@@ -196,6 +196,5 @@ def test_a_corrupt_file_is_422_and_leaves_no_object(world: World, tmp_path: Path
     bucket = world.container.storage.bucket(world.container.settings.derived_bucket)
     assert not list(bucket.list_blobs(prefix=prefix))
     assert not world.container.events.published  # type: ignore[attr-defined]
-    assert world.container.render_leases.acquire(  # the lease was given back
-        f"{prefix}{video.video_id}", "probe", 1
-    )
+    name = derived_object_name(world.user_id, video.video_id, version_of(video), GifSpec())
+    assert world.container.render_leases.acquire(name, "next-request", 60)  # given back

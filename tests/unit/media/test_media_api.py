@@ -10,6 +10,7 @@ from PIL import Image
 from shared.domain.events import EventType
 from shared.domain.previews import GifSpec, ImageFormat, ThumbnailSpec
 from shared.domain.records import MediaType
+from shared.services.media_previews import RecentPreviews
 from shared.services.previews import fill_preview_urls
 from tests.unit.media.conftest import MediaWorld
 
@@ -173,3 +174,22 @@ def test_preview_links_load_without_a_key(media: MediaWorld) -> None:
     assert gone.status_code == 404
     forged = str(videos[0]["gif_data"]).removeprefix("http://api.test")[:-3] + "AAA"
     assert get(media, forged).status_code == 404
+
+
+def test_recent_previews_stay_within_their_budget() -> None:
+    memory = RecentPreviews(capacity_bytes=800)
+    memory.put("big", b"x" * 101)  # more than an eighth of the budget: never kept
+    for i in range(10):
+        memory.put(f"p{i}", bytes(100))
+    assert memory.get("big") is None and memory.get("p0") is None
+    assert memory.get("p9") == bytes(100) and memory.get("p2") is not None
+
+
+def test_a_hot_preview_is_served_from_memory_but_never_stale(media: MediaWorld) -> None:
+    media.add_video("alice", "vid-1")
+    first = get(media, GIF.format("vid-1"), media.alice)
+    media.derived.objects.clear()  # e.g. a lifecycle rule removed it: the copy is still right
+    assert get(media, GIF.format("vid-1"), media.alice).data == first.data
+    media.add_video("alice", "vid-1", media_version="1700000000000009")  # a new version
+    assert get(media, GIF.format("vid-1"), media.alice).headers["ETag"] != first.headers["ETag"]
+    assert len(media.renderer.renders) == 2
