@@ -164,3 +164,17 @@ def test_keys_and_scopes(client: FlaskClient, keys: Keys, library: Seeded) -> No
     forbidden = post(client, "/status", keys.alice_search, body)
     assert forbidden.status_code == 403
     assert forbidden.get_json()["error"]["code"] == "authorization_insufficient_scope"
+
+
+def test_the_gateway_sends_batch_paths_to_the_batch_function_not_to_media_templates() -> None:
+    from infra.local.routes import function_for_path
+
+    for path in (
+        "/api/v2/videos/batch",
+        "/api/v2/videos/batch/status",
+        "/api/v2/videos/batch/segments",
+    ):
+        assert function_for_path(path) == "batch", path
+    assert function_for_path("/api/v2/videos/batch/gif") == "media"  # a video id may be "batch"
+    assert function_for_path("/api/v2/playground/videos") == "playground"
+    assert function_for_path("/api/v2/search/filter/playground") == "playground"
