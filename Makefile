@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 INGEST_USER := $(if $(filter command line,$(origin USER)),$(USER),)
 export INGEST_USER
 
-.PHONY: dev test unit lint load api-key ingest clean docs bundle checkov
+.PHONY: tail-events dev test unit lint load api-key ingest clean docs bundle checkov
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ api-key: $(STAMP)
 	@test -f .local/dev.env || { echo "Start the stack first: make dev" >&2; exit 1; }
 	@set -a; . ./.local/dev.env; set +a; \
 	  $(PY) -m shared.cli.api_keys create --user "$(USER)" --scopes "$(SCOPES)"
+
+# Against the running local stack: follow the demo user's processing events (resumes by itself).
+# ARGS passes filters, e.g. ARGS="--run-id run-1 --event-types prompt_run.progress".
+tail-events: $(STAMP)
+	@test -f .local/dev.env || { echo "Start the stack first: make dev" >&2; exit 1; }
+	@set -a; . ./.local/dev.env; set +a; $(PY) -m shared.cli.tail_events $(ARGS)
 
 # Regenerate what is generated from the code and the route table (tests fail when stale).
 docs: $(STAMP)
