@@ -139,7 +139,12 @@ class Feed:
                     # A ring cannot settle anything sooner than the first unsettled event.
                     await asyncio.sleep(max(settles_at - now_micros(), 0) / 1e6 + 0.002)
                 self._wake.clear()
+                read_at = time.monotonic()
                 settles_at = await self._read()
+                # Coalesce: rings and settle times that come sooner wait for the interval.
+                pause = read_at + self.settings.read_interval_ms / 1000 - time.monotonic()
+                if pause > 0:
+                    await asyncio.sleep(pause)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -22,6 +22,9 @@ class RelaySettings:
     retry_ms: int = 2000
     # The doorbell is a hint; each user's feed also reads the log this often.
     poll_seconds: float = 5.0
+    # A feed reads the log at most this often: events are handed out in batches, one write
+    # per stream per batch, instead of one query and one wake-up per event.
+    read_interval_ms: float = 100.0
     # Events waiting for one slow client before its stream is ended (resumably).
     buffer_events: int = 1000
     # "pubsub" (a subscription per instance on the doorbell topic) or "poll" (none).
@@ -39,6 +42,7 @@ class RelaySettings:
             settle_ms=_number("VV_STREAM_SETTLE_MS", cls.settle_ms),
             retry_ms=int(_number("VV_STREAM_RETRY_MS", cls.retry_ms)),
             poll_seconds=_number("VV_STREAM_POLL_SECONDS", cls.poll_seconds),
+            read_interval_ms=_number("VV_STREAM_READ_INTERVAL_MS", cls.read_interval_ms),
             buffer_events=int(_number("VV_STREAM_BUFFER_EVENTS", cls.buffer_events)),
             doorbell=os.environ.get("VV_RELAY_DOORBELL", "").strip() or cls.doorbell,
         )

@@ -1,0 +1,296 @@
+"""The processing event stream beside nchan, with one subscriber harness, in one run.
+
+    apt-get install -y nginx libnginx-mod-nchan      # the anchor (not a project requirement)
+    .venv/bin/python -m bench.events_bench --subscribers 100,1000 --rate 50 --duration 20
+
+For each server and each subscriber count: connect the subscribers (raw asyncio sockets, the
+same code for both), publish ``rate`` events per second for ``duration`` seconds, and report
+deliveries per second, publish-to-client latency p50/p99 (from the first 50 subscribers) and
+server memory per connection (RSS growth while the subscribers connect, divided by their
+number). The relay is measured end to end: the ``processing-events`` topic → push → ingest
+function → Firestore → settle → relay, all on the local stack's emulators. Loopback only,
+bounded in time; stops everything it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from infra.local.processes import free_port
+from infra.local.stack import LocalStack
+from shared.adapters.pubsub_events import event_message
+from shared.bootstrap import Container
+from shared.config import Settings
+from shared.domain.events import EventType, OutgoingEvent
+from shared.services.api_keys import create_api_key
+
+NCHAN_CONF = Path(__file__).resolve().parents[2] / "shared" / "bench" / "nchan" / "nginx.conf"
+NCHAN_PORT = 8090
+STREAM = "/api/v2/processing/events/stream"
+T_RE = re.compile(rb'"t":([0-9.]+)')
+COMMIT_RE = re.compile(rb'"event_id":"([0-9]{17})-')
+PROBES = 50
+
+
+@dataclass
+class Subscriber:
+    probe: bool
+    count: int = 0
+    last: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    after_commit: list[float] = field(default_factory=list)
+    buffer: bytes = b""
+
+
+async def subscribe(
+    port: int, request: bytes, sub: Subscriber, ready: asyncio.Event, stop: asyncio.Event
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    if b" 200 " not in head.split(b"\r\n", 1)[0]:
+        raise RuntimeError(head.decode(errors="replace"))
+    ready.set()
+    try:
+        while not stop.is_set():
+            chunk = await reader.read(65536)
+            if not chunk:
+                return
+            data = sub.buffer + chunk
+            end = data.rfind(b"\n\n")
+            if end < 0:
+                sub.buffer = data
+                continue
+            done, sub.buffer = data[: end + 2], data[end + 2 :]
+            arrived = time.time()
+            delivered = done.count(b"\ndata: ") + done.startswith(b"data: ")
+            if delivered:
+                sub.count += delivered
+                sub.last = arrived
+                if sub.probe:
+                    sub.latencies.extend(arrived - float(m.group(1)) for m in T_RE.finditer(done))
+                    sub.after_commit.extend(
+                        arrived - int(m.group(1)) / 1e6 for m in COMMIT_RE.finditer(done)
+                    )
+    finally:
+        writer.close()
+
+
+def rss_kib(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    pids: Callable[[], list[int]]
+    request: Callable[[], bytes]
+    publish: Callable[[int, float], None]  # (sequence number, publish time)
+    new_case: Callable[[], None]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+async def run_case(server: Server, subscribers: int, rate: float, duration: float) -> dict:
+    server.new_case()
+    stop = asyncio.Event()
+    subs = [Subscriber(probe=i < PROBES) for i in range(subscribers)]
+    before = rss_kib(server.pids())
+    tasks = []
+    for start in range(0, subscribers, 100):
+        batch = []
+        for sub in subs[start : start + 100]:
+            ready = asyncio.Event()
+            tasks.append(
+                asyncio.create_task(subscribe(server.port, server.request(), sub, ready, stop))
+            )
+            batch.append(ready.wait())
+        await asyncio.wait_for(asyncio.gather(*batch), 120)
+    await asyncio.sleep(1.0)
+    per_connection = (rss_kib(server.pids()) - before) / subscribers
+    total = int(rate * duration)
+
+    def publish_all() -> None:
+        began = time.monotonic()
+        for seq in range(total):
+            time.sleep(max(0.0, began + seq / rate - time.monotonic()))
+            server.publish(seq, time.time())
+
+    first_publish = time.time()
+    publisher = threading.Thread(target=publish_all, daemon=True)
+    publisher.start()
+    deadline = time.monotonic() + duration + 60
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+        if not publisher.is_alive() and all(s.count >= total for s in subs):
+            break
+    stop.set()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    delivered = sum(s.count for s in subs)
+    last = max((s.last for s in subs), default=first_publish)
+    latencies = [x for s in subs for x in s.latencies]
+    after_commit = [x for s in subs for x in s.after_commit]
+    return {
+        "server": server.name,
+        "subscribers": subscribers,
+        "published": total,
+        "delivered": delivered,
+        "lost": subscribers * total - delivered,
+        "deliveries_per_s": round(delivered / max(last - first_publish, 1e-9)),
+        "latency_p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
+        "latency_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "memory_per_connection_kib": round(per_connection, 1),
+        "store_to_client_p50_ms": round(percentile(after_commit, 0.5) * 1000, 1),
+    }
+
+
+def start_nchan(folder: Path) -> tuple[subprocess.Popen[bytes], Server]:
+    if shutil.which("nginx") is None:
+        raise SystemExit("nginx is missing: apt-get install -y nginx libnginx-mod-nchan")
+    (folder / "logs").mkdir(parents=True)
+    (folder / "tmp").mkdir()
+    shutil.copy(NCHAN_CONF, folder / "nginx.conf")
+    master = subprocess.Popen(
+        ["nginx", "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"]
+    )
+    time.sleep(1.0)
+    http = httpx.Client(base_url=f"http://127.0.0.1:{NCHAN_PORT}", timeout=10)
+    channel = {"name": ""}
+
+    def new_case() -> None:
+        channel["name"] = "bench" + uuid.uuid4().hex[:8]
+
+    def publish(seq: int, sent: float) -> None:
+        body = json.dumps({"seq": seq, "t": sent}, separators=(",", ":"))
+        http.post(f"/pub/{channel['name']}", content=body).raise_for_status()
+
+    def request() -> bytes:
+        return (
+            f"GET /sub/{channel['name']} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Accept: text/event-stream\r\n\r\n"
+        ).encode()
+
+    return master, Server(
+        "nchan", NCHAN_PORT, lambda: [master.pid, *children(master.pid)], request, publish, new_case
+    )
+
+
+def start_relay(folder: Path) -> tuple[LocalStack, Server]:
+    stack = LocalStack(state_dir=folder, gateway_port=free_port())
+    stack.start(demo=False)
+    cloud = Container(Settings.from_env())
+    user = {"id": "", "key": ""}
+    relay = next(p for p in stack.processes if p.name == "events_relay")
+    assert relay.popen is not None
+    port = int(stack.function_urls["events_relay"].rsplit(":", 1)[1])
+    topic = cloud.publisher.topic_path(cloud.settings.project_id, cloud.settings.events_topic)
+
+    def new_case() -> None:
+        user["id"] = "bench-" + uuid.uuid4().hex[:8]
+        user["key"] = create_api_key(cloud.api_keys, user["id"], ["read"])
+
+    def publish(seq: int, sent: float) -> None:
+        event = OutgoingEvent(
+            EventType.PROMPT_RUN_PROGRESS,
+            user["id"],
+            f"bench-{seq}",
+            datetime.now(UTC),
+            run_id="run-bench",
+            payload={"seq": seq, "t": sent},
+        )
+        cloud.publisher.publish(topic, event_message(event))  # accepted asynchronously
+
+    def request() -> bytes:
+        return (
+            f"GET {STREAM} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+            f"X-API-Key: {user['key']}\r\n\r\n"
+        ).encode()
+
+    pid = relay.popen.pid
+    return stack, Server("relay", port, lambda: [pid], request, publish, new_case)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", default="100,1000")
+    parser.add_argument("--rate", type=float, default=50.0, help="publishes per second")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of publishing")
+    parser.add_argument("--servers", default="nchan,relay")
+    args = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    counts = [int(n) for n in args.subscribers.split(",")]
+    results = []
+    with tempfile.TemporaryDirectory(prefix="events-bench-") as scratch:
+        for name in args.servers.split(","):
+            folder = Path(scratch) / name
+            if name == "nchan":
+                master, server = start_nchan(folder)
+                stop: Callable[[], None] = master.terminate
+            else:
+                stack, server = start_relay(folder)
+                stop = stack.stop
+            try:
+                for n in counts:
+                    result = asyncio.run(run_case(server, n, args.rate, args.duration))
+                    print(json.dumps(result), flush=True)
+                    results.append(result)
+            finally:
+                stop()
+    print(
+        "\n| server | subscribers | published | lost | deliveries/s | p50 ms | p99 ms | KiB/conn |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(
+            f"| {r['server']} | {r['subscribers']} | {r['published']} | {r['lost']} | "
+            f"{r['deliveries_per_s']} | {r['latency_p50_ms']} | {r['latency_p99_ms']} | "
+            f"{r['store_to_client_p50_ms']} | {r['memory_per_connection_kib']} |"
+        )
+    del soft
+
+
+if __name__ == "__main__":
+    main()
