@@ -204,7 +204,10 @@ def start_nchan(folder: Path) -> tuple[subprocess.Popen[bytes], Server]:
 
     def publish(seq: int, sent: float) -> None:
         body = json.dumps({"seq": seq, "t": sent}, separators=(",", ":"))
-        http.post(f"/pub/{channel['name']}", content=body).raise_for_status()
+        try:
+            http.post(f"/pub/{channel['name']}", content=body).raise_for_status()
+        except httpx.TransportError:  # nginx closes a keep-alive connection after 1,000 requests
+            http.post(f"/pub/{channel['name']}", content=body).raise_for_status()
 
     def request() -> bytes:
         return (
