@@ -196,7 +196,11 @@ def start_nchan(folder: Path) -> tuple[subprocess.Popen[bytes], Server]:
         ["nginx", "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"]
     )
     time.sleep(1.0)
-    http = httpx.Client(base_url=f"http://127.0.0.1:{NCHAN_PORT}", timeout=10)
+    http = httpx.Client(
+        base_url=f"http://127.0.0.1:{NCHAN_PORT}",
+        timeout=10,
+        limits=httpx.Limits(max_keepalive_connections=0),  # a new connection per publish
+    )
     channel = {"name": ""}
 
     def new_case() -> None:
@@ -204,10 +208,13 @@ def start_nchan(folder: Path) -> tuple[subprocess.Popen[bytes], Server]:
 
     def publish(seq: int, sent: float) -> None:
         body = json.dumps({"seq": seq, "t": sent}, separators=(",", ":"))
-        try:
-            http.post(f"/pub/{channel['name']}", content=body).raise_for_status()
-        except httpx.TransportError:  # nginx closes a keep-alive connection after 1,000 requests
-            http.post(f"/pub/{channel['name']}", content=body).raise_for_status()
+        for attempt in range(5):  # nginx closes a keep-alive connection after 1,000 requests
+            try:
+                http.post(f"/pub/{channel['name']}", content=body).raise_for_status()
+                return
+            except httpx.TransportError:
+                time.sleep(0.05 * (attempt + 1))
+        raise RuntimeError(f"nchan refused publish {seq}")
 
     def request() -> bytes:
         return (
