@@ -116,27 +116,43 @@ function resultItem(result, rank, announce) {
 }
 
 export function searchPanel({ list, announce }) {
+  function start(message) {
+    // Never leave stale results on screen while the next answer is on its way.
+    list.replaceChildren();
+    list.setAttribute("aria-busy", "true");
+    announce(message);
+  }
+
   function show(results, what) {
     list.replaceChildren(...results.map((result, i) => resultItem(result, i + 1, announce)));
+    list.removeAttribute("aria-busy");
     announce(results.length ? `${results.length} results for ${what}.` : `No results for ${what}.`);
   }
 
   async function search(query, topK, runId) {
-    announce("Searching…");
-    const results = await api("POST", "/api/v2/playground/search", {
-      body: { query, top_k: topK },
-      params: { run_id: runId },
-    });
-    show(Array.isArray(results) ? results : [], `“${query}”`);
+    start("Searching…");
+    try {
+      const results = await api("POST", "/api/v2/playground/search", {
+        body: { query, top_k: topK },
+        params: { run_id: runId },
+      });
+      show(Array.isArray(results) ? results : [], `“${query}”`);
+    } finally {
+      list.removeAttribute("aria-busy");
+    }
   }
 
   async function filter(condition) {
-    announce("Filtering…");
-    const response = await api("POST", "/api/v2/search/filter/playground", {
-      body: { conditions: [condition], page_size: 50 },
-    });
-    const results = (response && (response.results?.length ? response.results : response.data)) || [];
-    show(results, `${condition.field} ${condition.operator}`);
+    start("Filtering…");
+    try {
+      const response = await api("POST", "/api/v2/search/filter/playground", {
+        body: { conditions: [condition], page_size: 50 },
+      });
+      const found = response && (response.results?.length ? response.results : response.data);
+      show(found || [], `${condition.field} ${condition.operator}`);
+    } finally {
+      list.removeAttribute("aria-busy");
+    }
   }
 
   return { search, filter };
