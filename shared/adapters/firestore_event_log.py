@@ -15,6 +15,7 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
+from google.cloud.firestore_v1.async_query import AsyncQuery
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.adapters.firestore_calls import DEFAULT_TIMEOUT_SECONDS, call_options
@@ -89,6 +90,20 @@ class FirestoreEventReader(EventReader):
     async def read(
         self, user_id: str, after: Position, limit: int, until: Position | None = None
     ) -> list[StoredEvent]:
+        found: list[StoredEvent] = []
+        with translated_google_errors("The event store"):
+            query = self.query(user_id, after, limit, until)
+            async for snapshot in query.stream(timeout=self._timeout):
+                event = event_from_doc(snapshot.id, snapshot.to_dict() or {})
+                if until is not None and event.position > until:
+                    break  # same commit time as ``until``, later record id
+                found.append(event)
+        return found
+
+    def query(
+        self, user_id: str, after: Position, limit: int, until: Position | None = None
+    ) -> AsyncQuery:
+        """The query ``read`` runs (public so a test can check it against the indexes)."""
         query = self._events.where(filter=FieldFilter("user_id", "==", user_id))
         if until is not None:
             query = query.where(filter=FieldFilter(COMMITTED_AT, "<=", until.moment))
@@ -99,14 +114,7 @@ class FirestoreEventReader(EventReader):
             )
         else:
             query = query.where(filter=FieldFilter(COMMITTED_AT, ">=", after.moment))
-        found: list[StoredEvent] = []
-        with translated_google_errors("The event store"):
-            async for snapshot in query.limit(limit).stream(timeout=self._timeout):
-                event = event_from_doc(snapshot.id, snapshot.to_dict() or {})
-                if until is not None and event.position > until:
-                    break  # same commit time as ``until``, later record id
-                found.append(event)
-        return found
+        return query.limit(limit)
 
     async def get(self, user_id: str, record_id: str) -> StoredEvent | None:
         with translated_google_errors("The event store"):

@@ -52,3 +52,19 @@ class TestFirestoreEventLog(EventLogContract):
 
         project = cloud.settings.project_id
         return lambda: FirestoreEventReader(firestore.AsyncClient(project=project))
+
+
+def test_event_log_queries_are_served_by_declared_indexes(cloud: Container) -> None:
+    """The emulator does not enforce composite indexes; production does."""
+    from google.cloud import firestore
+
+    from shared.domain.event_log import Position
+    from tests.support.firestore_indexes import declared_indexes, is_covered
+    from tests.support.firestore_recorder import shape_of
+
+    reader = FirestoreEventReader(firestore.AsyncClient(project=cloud.settings.project_id))
+    cursor, start, bound = Position(1, "a" * 32), Position(1), Position(9)
+    for after, until in ((cursor, None), (start, None), (cursor, bound), (start, bound)):
+        shape = shape_of(reader.query("u1", after, 10, until)._to_protobuf()._pb)
+        assert shape.collection == "processing_events"
+        assert is_covered(shape, declared_indexes()), shape
