@@ -7,6 +7,7 @@ locals {
     listens   = [] # topic keys it subscribes to with subscriptions of its own (the relay)
     secrets   = [] # secret keys it reads
     signs     = false
+    embeds    = false # calls Vertex AI text embeddings
   }
   # Every function reads and writes Firestore (API keys, rate limits, its records); anything
   # more is listed here. A function not listed gets Firestore only.
@@ -24,6 +25,7 @@ locals {
     processing_worker = {
       buckets   = { media = "roles/storage.objectViewer", derived = "roles/storage.objectUser" }
       publishes = ["events_topic"]
+      embeds    = true # segment metadata_text
     }
     # Signs URLs to the caller's media through IAM signBlob, as itself: no key file.
     media = {
@@ -37,6 +39,7 @@ locals {
     }
     playground = {
       secrets = ["preview_link"]
+      embeds  = true # search queries
     }
   }
   function_access = {
@@ -68,7 +71,8 @@ locals {
       for secret in access.secrets : "${name}/${secret}" => { function = name, secret = secret }
     }
   ]...)
-  signers = { for name, access in local.function_access : name => access if access.signs }
+  signers  = { for name, access in local.function_access : name => access if access.signs }
+  embedders = { for name, access in local.function_access : name => access if access.embeds }
 }
 
 resource "google_service_account" "function" {
@@ -150,4 +154,12 @@ resource "google_storage_bucket_iam_member" "builder_reads_sources" {
   bucket = google_storage_bucket.sources.name
   role   = "roles/storage.objectViewer"
   member = "serviceAccount:${google_service_account.builder.email}"
+}
+
+# Text embeddings (Vertex AI predict) for the functions that embed: the worker and playground.
+resource "google_project_iam_member" "embeds" {
+  for_each = local.embedders
+  project  = var.project_id
+  role     = "roles/aiplatform.user"
+  member   = "serviceAccount:${google_service_account.function[each.key].email}"
 }

