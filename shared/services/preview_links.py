@@ -9,11 +9,6 @@ link stays the same for a while and browsers can cache the image (see decision 0
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +18,7 @@ from typing import Any
 from shared.clock import utcnow
 from shared.domain.previews import GifSpec, ImageFormat, PreviewSpec, ThumbnailSpec
 from shared.errors import NotFound
+from shared.services.sealed_claims import ClaimSeal
 
 PREVIEW_PATH = "/api/v2/previews/"
 DEFAULT_LINK_TTL_SECONDS = 3600
@@ -37,14 +33,6 @@ class PreviewTicket:
     video_id: str
     spec: PreviewSpec
     expires: int  # unix seconds
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def _spec_fields(spec: PreviewSpec) -> dict[str, object]:
@@ -71,7 +59,7 @@ class PreviewLinks:
     ) -> None:
         if len(secret) < 16:
             raise ValueError("the preview link secret must be at least 16 bytes")
-        self._secret = secret
+        self._seal = ClaimSeal(secret)
         self._base_url = base_url.rstrip("/")
         self._ttl = ttl_seconds
         self._clock = clock
@@ -84,27 +72,20 @@ class PreviewLinks:
         # Valid for between one and two windows; the same link for a whole window.
         expires = (math.floor(now / self._ttl) + 2) * self._ttl
         fields = {"u": user_id, "v": video_id, "e": expires, **_spec_fields(spec)}
-        body = _b64(json.dumps(fields, separators=(",", ":"), sort_keys=True).encode())
-        return f"{body}.{self._mac(body)}"
+        return self._seal.seal(fields)
 
     def verify(self, token: str) -> PreviewTicket:
         """The ticket of a genuine, unexpired token; anything else is a plain 404."""
         missing = NotFound("No such preview.")
-        body, _, mac = token.partition(".")
-        if len(token) > MAX_TOKEN_LENGTH or not body or not mac:
-            raise missing
-        if not hmac.compare_digest(mac, self._mac(body)):
+        fields = self._seal.open(token) if len(token) <= MAX_TOKEN_LENGTH else None
+        if fields is None:
             raise missing
         try:
-            fields = json.loads(_unb64(body))
             ticket = PreviewTicket(
                 str(fields["u"]), str(fields["v"]), _spec_from(fields), int(fields["e"])
             )
-        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             raise missing from exc
         if ticket.expires <= self._clock().timestamp():
             raise missing
         return ticket
-
-    def _mac(self, body: str) -> str:
-        return _b64(hmac.new(self._secret, body.encode(), hashlib.sha256).digest())

@@ -10,8 +10,6 @@ to verify, and made only of URL-safe characters so logs scanners can spot a leak
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import json
@@ -21,12 +19,12 @@ from datetime import UTC, datetime
 
 from shared.clock import utcnow
 from shared.errors import Unauthenticated
+from shared.services.sealed_claims import ClaimSeal, b64url
 
 TOKEN_PREFIX = "st_"
 QUERY_PARAMETER = "stream_token"
 DEFAULT_TTL_SECONDS = 300
 MAX_TOKEN_LENGTH = 512
-_MAC_LENGTH = 43  # unpadded base64url of 32 bytes
 _PURPOSE = b"videovector stream token v1"
 _REFUSED = "The stream token is malformed, expired, or was issued for other filters."
 
@@ -55,7 +53,7 @@ class StreamFilters:
             [self.run_id, self.index_id, sorted(self.video_ids), sorted(self.event_types)],
             separators=(",", ":"),
         )
-        return _b64(hashlib.sha256(canonical.encode()).digest()[:18])
+        return b64url(hashlib.sha256(canonical.encode()).digest()[:18])
 
 
 @dataclass(frozen=True)
@@ -63,14 +61,6 @@ class IssuedToken:
     token: str
     expires_at: datetime
     expires_in: int
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 class StreamTokens:
@@ -83,15 +73,14 @@ class StreamTokens:
         if len(secret) < 16:
             raise ValueError("the stream token secret must be at least 16 bytes")
         # A key of its own: a token can never verify as another kind of signed value.
-        self._key = hmac.new(secret, _PURPOSE, hashlib.sha256).digest()
+        self._seal = ClaimSeal(hmac.new(secret, _PURPOSE, hashlib.sha256).digest(), separator="")
         self._ttl = ttl_seconds
         self._clock = clock
 
     def issue(self, user_id: str, filters: StreamFilters) -> IssuedToken:
         expires = int(self._clock().timestamp()) + self._ttl
         claims = {"u": user_id, "e": expires, "f": filters.digest()}
-        body = _b64(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
-        token = f"{TOKEN_PREFIX}{body}{self._mac(body)}"
+        token = TOKEN_PREFIX + self._seal.seal(claims)
         return IssuedToken(token, datetime.fromtimestamp(expires, UTC), self._ttl)
 
     def verify(self, token: str, filters: StreamFilters) -> str:
@@ -100,20 +89,15 @@ class StreamTokens:
         refused = Unauthenticated(_REFUSED)
         if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
             raise refused
-        signed = token[len(TOKEN_PREFIX) :]
-        body, mac = signed[:-_MAC_LENGTH], signed[-_MAC_LENGTH:]
-        if not body or not hmac.compare_digest(mac, self._mac(body)):
+        claims = self._seal.open(token[len(TOKEN_PREFIX) :])
+        if claims is None:
             raise refused
         try:
-            claims = json.loads(_unb64(body))
             user_id, expires, digest = str(claims["u"]), int(claims["e"]), str(claims["f"])
-        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             raise refused from exc
         if expires <= self._clock().timestamp():
             raise refused
         if not hmac.compare_digest(digest, filters.digest()):
             raise refused
         return user_id
-
-    def _mac(self, body: str) -> str:
-        return _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest())
