@@ -68,7 +68,7 @@ class RequestContext:
         # Read at most one byte past the limit: a chunked body never lands whole in memory.
         raw = self.request.stream.read(limit + 1)
         data = parse_json(raw, self.request.content_type, limit)
-        return validate(model, data)
+        return validate(model, data, json_body=raw)
 
     def query(self, model: type[M]) -> M:
         multi = {key: self.request.args.getlist(key) for key in self.request.args}

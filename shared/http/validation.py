@@ -54,8 +54,13 @@ def _is_plain(value: Any) -> bool:
     return isinstance(value, str | int | float | bool) or value is None
 
 
-def validate(model: type[M], data: Any) -> M:
+def validate(model: type[M], data: Any, *, json_body: bytes | None = None) -> M:
+    """Validate ``data``; given the raw ``json_body``, validate that strictly with JSON's
+    types instead (``true`` is not an integer, ``"12"`` is not a number), as a body must be.
+    Query strings keep lax parsing: every value in them is text."""
     try:
+        if json_body is not None:
+            return model.model_validate_json(json_body, strict=True)
         return model.model_validate(data)
     except PydanticValidationError as exc:
         details = validation_details(exc)

@@ -234,3 +234,11 @@ def test_chunked_oversized_body_is_refused_without_reading_it_all(
         environ_overrides={"wsgi.input_terminated": True},
     )
     assert_envelope(response, 413, "payload_too_large")
+
+
+def test_json_types_are_not_coerced(markers_client: FlaskClient, keys: Keys) -> None:
+    for body in ({**VIDEO, "note": 5}, {**VIDEO, "target_id": True}):
+        assert_envelope(put(markers_client, keys.alice, body), 422, "validation_failed")
+    query = {"limit": "true"}
+    listed = markers_client.get(URL, query_string=query, headers={"X-API-Key": keys.alice})
+    assert_envelope(listed, 422, "validation_failed")
