@@ -84,13 +84,20 @@ class Container:
     def publisher(self) -> PublisherClient:
         from google.cloud import pubsub_v1
 
-        return pubsub_v1.PublisherClient()
+        # Every publisher here waits for its message's ack before going on, so the client's
+        # batching (hold a message up to 10 ms for company) would only add latency.
+        return pubsub_v1.PublisherClient(
+            batch_settings=pubsub_v1.types.BatchSettings(max_messages=1)
+        )
 
     @cached_property
     def api_keys(self) -> ApiKeyStore:
         from shared.adapters.firestore_api_keys import FirestoreApiKeyStore
+        from shared.services.api_key_cache import CachedApiKeyStore
 
-        return FirestoreApiKeyStore(self.firestore, self.settings.store_timeout_seconds)
+        store = FirestoreApiKeyStore(self.firestore, self.settings.store_timeout_seconds)
+        ttl = self.settings.api_key_cache_seconds
+        return CachedApiKeyStore(store, ttl) if ttl > 0 else store
 
     @cached_property
     def markers(self) -> MarkerRepository:
