@@ -18,7 +18,9 @@ from shared.domain.events import EventType
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROS_WIDTH = 17
 RECORD_ID_LENGTH = 32
-EVENT_ID_RE = re.compile(rf"^(\d{{{MICROS_WIDTH}}})-([0-9a-f]{{{RECORD_ID_LENGTH}}})?$")
+# ASCII digits only: ``\d`` would also take other scripts' digits (Arabic-Indic, full-width),
+# which ``int`` reads, so one position would have many spellings.
+EVENT_ID_RE = re.compile(rf"^([0-9]{{{MICROS_WIDTH}}})-([0-9a-f]{{{RECORD_ID_LENGTH}}})?$")
 MAX_EVENT_ID_LENGTH = MICROS_WIDTH + 1 + RECORD_ID_LENGTH
 
 

@@ -56,7 +56,8 @@ def stream_handler(hub: Hub):  # type: ignore[no-untyped-def]
     async def open_stream(ctx: AsgiContext) -> Response:
         """Follow the caller's processing events, from a cursor or from now."""
         query = ctx.query(StreamQuery)
-        cursor = ctx.header("Last-Event-ID") or query.last_event_id
+        # An empty cursor is no cursor, from the header (as EventSource sends it) or the query.
+        cursor = ctx.header("Last-Event-ID") or query.last_event_id or None
         plan = await plan_stream(
             ctx.principal.user_id,
             query.event_filter(),
