@@ -38,5 +38,5 @@ def parse_frames(lines: Iterable[str]) -> Iterator[SseFrame]:
             data.append(value)
         elif name == "id" and "\0" not in value:
             event_id = value
-        elif name == "retry" and value.isdigit():
+        elif name == "retry" and value.isascii() and value.isdigit():  # WHATWG: ASCII digits
             retry = int(value)
