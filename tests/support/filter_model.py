@@ -8,23 +8,11 @@ import math
 from typing import Any
 
 from hypothesis import strategies as st
+from videovector.resources.search import _FILTER_OPERATORS_BY_TYPE
 
 NAMES = ["a", "b", "tags", "n"]
-TYPES = {
-    "string": ["equals", "contains", "starts_with", "ends_with", "is_empty", "is_not_empty"],
-    "integer": ["equals", "greater_than", "greater_equal", "less_than", "less_equal"],
-    "number": ["equals", "greater_than", "greater_equal", "less_than", "less_equal"],
-    "boolean": ["equals"],
-    "array": [
-        "item_equals",
-        "item_contains",
-        "length_equals",
-        "length_greater",
-        "length_less",
-        "is_empty",
-        "is_not_empty",
-    ],
-}
+# The operators of each value type, as the SDK (the contract's client) sends them.
+TYPES: dict[str, tuple[str, ...]] = dict(_FILTER_OPERATORS_BY_TYPE)
 VALUELESS = {"is_empty", "is_not_empty"}
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
