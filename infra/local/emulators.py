@@ -4,10 +4,13 @@ the gcp-storage-emulator package."""
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.local.processes import ManagedProcess, free_port, stop_all
+from infra.local.processes import ManagedProcess, free_port, port_in_use, stop_all
+
+PORT_RELEASE_SECONDS = 30.0
 
 
 @dataclass
@@ -29,6 +32,16 @@ class Emulators:
 
     def stop(self) -> None:
         stop_all(self.processes)
+
+    def restart_pubsub(self) -> None:
+        """Kill the Pub/Sub emulator (SIGKILL) and start it again on the same port. It keeps
+        everything in memory: it comes back without topics, subscriptions or messages."""
+        process = next(p for p in self.processes if p.name == "pubsub-emulator")
+        process.kill()
+        deadline = time.monotonic() + PORT_RELEASE_SECONDS
+        while port_in_use(self.pubsub_port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        process.start().wait_ready(timeout=90)
 
 
 def start_emulators(

@@ -76,6 +76,14 @@ class ManagedProcess:
         if self.popen is not None:
             os.killpg(self.popen.pid, signal.SIGCONT)
 
+    def kill(self) -> None:
+        """SIGKILL the whole group at once (a crash: nothing is flushed), and reap it."""
+        if self.popen is None or self.popen.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        self.popen.wait(timeout=30)
+
     def stop(self, grace: float = 5.0) -> None:
         if self.popen is None or self.popen.poll() is not None:
             return

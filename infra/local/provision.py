@@ -35,10 +35,12 @@ def provision(container: Container, function_urls: dict[str, str]) -> None:
     for bucket in (settings.media_bucket, settings.derived_bucket):
         with contextlib.suppress(gexc.Conflict):
             container.storage.create_bucket(bucket)
+    # The events topic last, its push subscription right after it: after an emulator restart
+    # (infra/local/stack.py) a message published in between would reach no subscription.
     for topic in (
-        settings.events_topic,
         settings.dead_letter_topic,
         settings.events_doorbell_topic,
+        settings.events_topic,
     ):
         with contextlib.suppress(gexc.AlreadyExists):
             container.publisher.create_topic(
@@ -58,20 +60,19 @@ def provision_event_subscriptions(container: Container, ingest_url: str | None) 
     dead_letters = topic_path(settings.project_id, settings.dead_letter_topic)
     with pubsub_v1.SubscriberClient() as subscriber:
         path = subscriber.subscription_path
+        if ingest_url is not None:
+            ensure_push_subscription(
+                subscriber,
+                PushSubscription(
+                    name=path(settings.project_id, INGEST_SUBSCRIPTION),
+                    topic=topic_path(settings.project_id, settings.events_topic),
+                    endpoint=ingest_url,
+                    ack_deadline_seconds=INGEST_ACK_DEADLINE_SECONDS,
+                    dead_letter_topic=dead_letters,
+                    max_delivery_attempts=MAX_DELIVERY_ATTEMPTS,
+                    min_backoff_seconds=RETRY_MIN_BACKOFF_SECONDS,
+                    max_backoff_seconds=RETRY_MAX_BACKOFF_SECONDS,
+                ),
+            )
         hold = path(settings.project_id, DEAD_LETTER_HOLD_SUBSCRIPTION)
         ensure_pull_subscription(subscriber, hold, dead_letters)
-        if ingest_url is None:
-            return
-        ensure_push_subscription(
-            subscriber,
-            PushSubscription(
-                name=path(settings.project_id, INGEST_SUBSCRIPTION),
-                topic=topic_path(settings.project_id, settings.events_topic),
-                endpoint=ingest_url,
-                ack_deadline_seconds=INGEST_ACK_DEADLINE_SECONDS,
-                dead_letter_topic=dead_letters,
-                max_delivery_attempts=MAX_DELIVERY_ATTEMPTS,
-                min_backoff_seconds=RETRY_MIN_BACKOFF_SECONDS,
-                max_backoff_seconds=RETRY_MAX_BACKOFF_SECONDS,
-            ),
-        )

@@ -66,8 +66,7 @@ class LocalStack:
                 self.processes.append(self._function_process(spec, logs))
             self.processes.append(self._gateway_process(logs))
             # Topics first: the relay subscribes to the doorbell topic as it starts.
-            # Setup is not a user request: give the freshly started emulators time to warm up.
-            container = Container(replace(Settings.from_env(), store_timeout_seconds=60))
+            container = self._setup_container()
             provision(container, self.function_urls)
             for process in self.processes:
                 process.start()
@@ -79,6 +78,22 @@ class LocalStack:
             self.stop(include_emulators=emulators is None)
             raise
         return self
+
+    def restart_pubsub(self) -> None:
+        """Kill the Pub/Sub emulator, start it on the same port and provision it again.
+
+        The emulator loses its topics and subscriptions with its memory; production's are
+        durable and Terraform-managed, so putting them back is the local stack's job (the
+        functions' clients reconnect by themselves). Messages it had accepted but not yet
+        delivered are lost with it: an emulator property, not production's."""
+        assert self.emulators is not None
+        self.emulators.restart_pubsub()
+        provision(self._setup_container(), self.function_urls)
+
+    @staticmethod
+    def _setup_container() -> Container:
+        # Setup is not a user request: give freshly started emulators time to warm up.
+        return Container(replace(Settings.from_env(), store_timeout_seconds=60))
 
     def _function_process(self, spec: FunctionSpec, logs: Path) -> ManagedProcess:
         port = free_port()

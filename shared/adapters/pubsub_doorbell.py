@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,8 @@ logger = logging.getLogger("videovector.doorbell")
 RING_TIMEOUT_SECONDS = 10.0
 SUBSCRIPTION_EXPIRY_SECONDS = 86_400  # the shortest expiration Pub/Sub allows
 RETENTION_SECONDS = 600
+RESUBSCRIBE_MIN_SECONDS = 0.5
+RESUBSCRIBE_MAX_SECONDS = 30.0
 
 
 class PubSubDoorbell(Doorbell):
@@ -45,7 +48,12 @@ class PubSubDoorbell(Doorbell):
 
 class PubSubDoorbellListener:
     """One subscription per relay instance, created on start and deleted on stop. Rings arrive
-    on the client's own threads and are handed to the event loop."""
+    on the client's own threads and are handed to the event loop.
+
+    If the pull ends with an error (the subscription or its topic is gone: deleted, expired, or
+    a restarted emulator), the listener re-creates the subscription in the background, backing
+    off from ``RESUBSCRIBE_MIN_SECONDS`` to ``RESUBSCRIBE_MAX_SECONDS``; the feeds poll
+    meanwhile. The same happens when the first subscription cannot be made at start."""
 
     def __init__(self, subscriber: SubscriberClient, project_id: str, topic: str) -> None:
         self._subscriber = subscriber
@@ -53,24 +61,14 @@ class PubSubDoorbellListener:
         name = f"relay-{socket.gethostname()[:20]}-{uuid.uuid4().hex[:10]}".lower()
         safe = "".join(c if c.isalnum() or c == "-" else "-" for c in name)
         self.subscription = subscriber.subscription_path(project_id, safe)
+        self.resubscriptions = 0
         self._future: Any = None
+        self._received: Callable[[Any], None] | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
 
     def start(self, on_ring: Callable[[str], None]) -> None:
-        from google.cloud import pubsub_v1
-        from google.protobuf import duration_pb2
-
         loop = asyncio.get_running_loop()
-        self._subscriber.create_subscription(
-            request={
-                "name": self.subscription,
-                "topic": self._topic,
-                "ack_deadline_seconds": 10,
-                "message_retention_duration": duration_pb2.Duration(seconds=RETENTION_SECONDS),
-                "expiration_policy": {
-                    "ttl": duration_pb2.Duration(seconds=SUBSCRIPTION_EXPIRY_SECONDS)
-                },
-            }
-        )
 
         def received(message: Any) -> None:
             message.ack()
@@ -78,16 +76,80 @@ class PubSubDoorbellListener:
             if user_id:
                 loop.call_soon_threadsafe(on_ring, user_id)
 
-        self._future = self._subscriber.subscribe(
+        self._received = received
+        try:
+            self._subscribe()
+        except Exception:
+            logger.warning("doorbell unavailable; retrying, relying on polling", exc_info=True)
+            self._resubscribe_in_background()
+
+    def _subscribe(self) -> None:
+        from google.api_core import exceptions as gexc
+        from google.cloud import pubsub_v1
+        from google.protobuf import duration_pb2
+
+        with contextlib.suppress(gexc.AlreadyExists):
+            self._subscriber.create_subscription(
+                request={
+                    "name": self.subscription,
+                    "topic": self._topic,
+                    "ack_deadline_seconds": 10,
+                    "message_retention_duration": duration_pb2.Duration(seconds=RETENTION_SECONDS),
+                    "expiration_policy": {
+                        "ttl": duration_pb2.Duration(seconds=SUBSCRIPTION_EXPIRY_SECONDS)
+                    },
+                }
+            )
+        future = self._subscriber.subscribe(
             self.subscription,
-            received,
+            self._received,
             flow_control=pubsub_v1.types.FlowControl(max_messages=1000),
         )
+        with self._lock:
+            if not self._stopping.is_set():
+                self._future = future
+                future.add_done_callback(self._pull_ended)
+                return
+        future.cancel()  # stop() ran meanwhile: leave nothing behind
+        self._delete_subscription()
+
+    def _pull_ended(self, future: Any) -> None:
+        if self._stopping.is_set() or future.cancelled():
+            return
+        logger.warning(
+            "doorbell pull ended; re-creating the subscription, relying on polling meanwhile",
+            extra={"subscription": self.subscription, "error": repr(future.exception())},
+        )
+        self._resubscribe_in_background()
+
+    def _resubscribe_in_background(self) -> None:
+        threading.Thread(target=self._resubscribe, name="doorbell-resubscribe", daemon=True).start()
+
+    def _resubscribe(self) -> None:
+        delay = RESUBSCRIBE_MIN_SECONDS
+        while not self._stopping.wait(delay):
+            try:
+                self._subscribe()
+            except Exception as exc:
+                logger.info("doorbell subscription not re-created yet", extra={"error": repr(exc)})
+                delay = min(delay * 2, RESUBSCRIBE_MAX_SECONDS)
+                continue
+            self.resubscriptions += 1
+            logger.info(
+                "doorbell subscription re-created", extra={"subscription": self.subscription}
+            )
+            return
 
     def stop(self) -> None:
-        if self._future is not None:
-            self._future.cancel()
+        with self._lock:
+            self._stopping.set()
+            future = self._future
+        if future is not None:
+            future.cancel()
             with contextlib.suppress(Exception):
-                self._future.result(timeout=5)
+                future.result(timeout=5)
+        self._delete_subscription()
+
+    def _delete_subscription(self) -> None:
         with contextlib.suppress(Exception):
             self._subscriber.delete_subscription(request={"subscription": self.subscription})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -90,6 +91,29 @@ def relay_factory(
     yield make
     for relay in started:
         relay.stop()
+
+
+class Follower:
+    """A client following in a thread of its own, collecting what it receives."""
+
+    def __init__(self, client: EventStreamClient) -> None:
+        self.client = client
+        self.received: list[StreamEvent] = []
+        self.failure: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            for event in self.client.events():
+                self.received.append(event)
+        except BaseException as exc:
+            self.failure = exc
+
+    def wait_for(self, count: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            assert self.failure is None, self.failure
+            time.sleep(0.2)
 
 
 def new_event(user_id: str, key: str | None = None, **fields: Any) -> OutgoingEvent:

@@ -13,9 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from shared.bootstrap import Container
-from shared.clients.event_stream import EventStreamClient, StreamEvent
+from shared.clients.event_stream import EventStreamClient
 from shared.domain.events import EventType, OutgoingEvent
 from tests.e2e.event_fixtures import (
+    Follower,
     Relay,
     new_event,
     payload_key,
@@ -28,29 +29,6 @@ PUBLISHERS = 4
 EVERY_NTH_DUPLICATED = 20
 ALICE_VIDEOS = ["v0", "v1", "v2"]  # Alice follows 3 of her 4 videos
 TYPES = [EventType.PROMPT_RUN_PROGRESS, EventType.SEGMENT_PROCESSING_COMPLETED]
-
-
-class Follower:
-    """A client following in a thread of its own, collecting what it receives."""
-
-    def __init__(self, client: EventStreamClient) -> None:
-        self.client = client
-        self.received: list[StreamEvent] = []
-        self.failure: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        try:
-            for event in self.client.events():
-                self.received.append(event)
-        except BaseException as exc:
-            self.failure = exc
-
-    def wait_for(self, count: int, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.received) < count and time.monotonic() < deadline:
-            assert self.failure is None, self.failure
-            time.sleep(0.2)
 
 
 def restart_twice(relay: Relay, alice: Follower, after: tuple[int, int]) -> None:

@@ -1,3 +1,4 @@
 """Fault tests reuse the end-to-end stack (and its emulators), then leave them healthy."""
 
 from tests.e2e.conftest import http, new_key, stack  # noqa: F401 - fixtures re-exported
+from tests.e2e.event_fixtures import relay_factory  # noqa: F401 - relays of their own
