@@ -137,23 +137,7 @@ class LocalStack:
         )
 
     def _gateway_process(self, logs: Path) -> ManagedProcess:
-        argv = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "infra.local.gateway:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.gateway_port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ]
-        env = {**self.env, "VV_GATEWAY_UPSTREAMS": json.dumps(self.function_urls)}
-        return ManagedProcess(
-            "gateway", argv, logs / "gateway.log", f"{self.base_url}/api/v2/", env=env, cwd=ROOT
-        )
+        return gateway_process(self.gateway_port, self.function_urls, self.env, logs)
 
     def dev_env(self) -> dict[str, str]:
         assert self.emulators is not None
@@ -169,6 +153,34 @@ class LocalStack:
         self.processes.clear()
         if include_emulators and self.emulators is not None:
             self.emulators.stop()
+
+
+def gateway_process(
+    port: int, upstreams: dict[str, str], env: dict[str, str], logs: Path, name: str = "gateway"
+) -> ManagedProcess:
+    """The gateway on ``port``, routing each path to its function's base URL in ``upstreams``
+    (a test may put one in front of a function started with settings of its own)."""
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "infra.local.gateway:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    return ManagedProcess(
+        name,
+        argv,
+        logs / f"{name}.log",
+        f"http://127.0.0.1:{port}/api/v2/",
+        env={**env, "VV_GATEWAY_UPSTREAMS": json.dumps(upstreams)},
+        cwd=ROOT,
+    )
 
 
 def _take_lock(state_dir: Path) -> IO[str]:

@@ -179,6 +179,10 @@ class Feed:
             if not subscription.offer(event, frame):
                 subscription.end(SLOW_CONSUMER)
                 self._subscriptions.discard(subscription)
+                logger.info(
+                    "stream let go: its client reads too slowly",
+                    extra={"user_id": self.user_id, "buffered_events": self.settings.buffer_events},
+                )
 
     def _note_late(self, events: list[StoredEvent], read_started: int) -> None:
         """Count events that became visible after a later position was already seen: the
