@@ -29,9 +29,12 @@ from shared.clients.sse import SseFrame, parse_frames
 from tests.e2e.event_fixtures import Follower, Relay, new_event, payload_key, publish_all
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator]
-BUFFER_EVENTS = 20  # the relay's per-stream buffer (production: 1,000)
+# The relay's per-stream buffer (production: 1,000). Events are published a batch at a time,
+# the next once the healthy client has the last, so a stream that reads never has more than a
+# batch waiting: only the stalled one can overflow, however slow the machine.
+BUFFER_EVENTS = 50
+BATCH = BUFFER_EVENTS
 PAD = "x" * 60_000  # per event, under the 64 KiB payload limit: fewer events fill the sockets
-BATCH = 50  # events published at a time, until the relay lets go of the stalled stream
 MAX_EVENTS = 1_500  # ~90 MB: a relay that has not let go by then is buffering without bound
 LET_GO = "stream let go: its client reads too slowly"  # the relay's log line
 WAIT = 120.0
