@@ -163,8 +163,9 @@ def test_a_stalled_client_is_let_go_and_loses_nothing(  # type: ignore[no-untype
     print(
         f"\nStalled client: let go after {until_let_go} events of 60 KB"
         f" ({len(sent)} published in {elapsed:.1f}s); the healthy stream got all {len(sent)};"
-        f" the stalled one got {len(stalled_events)} on reading again ({held_mb:.1f} MB in"
-        f" socket buffers + the relay's {BUFFER_EVENTS}), then slow_consumer, then"
+        f" the stalled one got {len(stalled_events)} on reading again ({held_mb:.1f} MB held"
+        f" by socket buffers and the relay's {BUFFER_EVENTS}-event buffer), then slow_consumer,"
+        " then"
         f" {len(resumed.received)} after resuming; relay RSS {rss_before // 1024} ->"
         f" {rss_after // 1024} MiB"
     )
