@@ -58,9 +58,12 @@ class Container:
 
     @cached_property
     def firestore(self) -> FirestoreClient:
-        from google.cloud import firestore
+        from shared.adapters.firestore_calls import client_with_deadlines
 
-        return firestore.Client(project=self.settings.project_id)
+        client: FirestoreClient = client_with_deadlines(
+            self.settings.project_id, self.settings.store_timeout_seconds
+        )
+        return client
 
     @cached_property
     def firestore_async(self) -> AsyncFirestoreClient:

@@ -1,0 +1,113 @@
+"""Every Firestore call has a deadline, transactions included: with the emulator frozen, a
+marker upsert fails with ServiceUnavailable (a 503) instead of hanging through the outage.
+
+The client sends a transaction's BeginTransaction, Commit and Rollback without a deadline of
+its own (60 s or more); ``client_with_deadlines`` gives them the store timeout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+
+from infra.local.emulators import Emulators
+from shared.bootstrap import Container
+from shared.config import Settings
+from shared.domain.markers import Marker, UpsertDecision, UpsertResult
+from shared.domain.ports import MarkerRepository
+from shared.errors import ServiceUnavailable
+from tests.contracts.marker_repository import make_marker
+
+pytestmark = pytest.mark.emulator
+STORE_TIMEOUT = 1.0
+HANG_GUARD_SECONDS = 30.0  # far beyond the deadline: only a hang gets here
+
+
+def frozen_store_call(emulators: Emulators, call: Callable[[Callable[[], None]], object]) -> object:
+    """Run ``call(freeze)`` in a thread; ``freeze`` stops the Firestore emulator. Returns what
+    the call returned or raised; fails if it is still running after the guard time."""
+    firestore = next(p for p in emulators.processes if p.name == "firestore-emulator")
+    outcome: list[object] = []
+    try:
+        worker = threading.Thread(
+            target=lambda: outcome.append(_capture(lambda: call(firestore.pause))), daemon=True
+        )
+        worker.start()
+        worker.join(HANG_GUARD_SECONDS)
+        assert not worker.is_alive(), "the call hung while the store was frozen"
+    finally:
+        firestore.resume()
+    return outcome[0]
+
+
+def _capture(action: Callable[[], object]) -> object:
+    try:
+        return action()
+    except Exception as exc:
+        return exc
+
+
+@pytest.fixture
+def short_deadlines(emulators: Emulators) -> Container:
+    settings = dataclasses.replace(Settings.from_env(), store_timeout_seconds=STORE_TIMEOUT)
+    return Container(settings)
+
+
+def warm_up(markers: MarkerRepository, user_id: str, marker: Marker) -> None:
+    """One write through the short-deadline client before the outage (a cold emulator or a
+    busy machine can miss a 1 s deadline; only the frozen call below is under test)."""
+    for _ in range(20):
+        try:
+            markers.upsert_atomically(
+                user_id, "warm-" + marker.marker_id, None, lambda c, p: decision(marker)
+            )
+            return
+        except ServiceUnavailable:
+            time.sleep(0.5)
+    pytest.fail("the store did not answer within its deadline before the outage")
+
+
+def decision(marker: Marker) -> UpsertDecision:
+    return UpsertDecision(UpsertResult(marker, created=True), marker_to_store=marker)
+
+
+def test_a_frozen_store_at_commit_time_is_a_503(
+    emulators: Emulators, short_deadlines: Container, user_id: str
+) -> None:
+    markers = short_deadlines.markers
+    marker = make_marker(user_id, "t-commit")
+    warm_up(markers, user_id, marker)
+
+    def upsert(freeze: Callable[[], None]) -> object:
+        def decide(current: object, previous: object) -> UpsertDecision:
+            freeze()  # the reads are done; Commit (and Rollback) go to a frozen store
+            return decision(marker)
+
+        return markers.upsert_atomically(user_id, marker.marker_id, None, decide)
+
+    assert isinstance(frozen_store_call(emulators, upsert), ServiceUnavailable)
+
+
+def test_a_frozen_store_at_begin_time_is_a_503(
+    emulators: Emulators, short_deadlines: Container, user_id: str
+) -> None:
+    markers = short_deadlines.markers
+    marker = make_marker(user_id, "t-begin")
+    warm_up(markers, user_id, marker)
+
+    def upsert(freeze: Callable[[], None]) -> object:
+        freeze()
+        return markers.upsert_atomically(
+            user_id, marker.marker_id, None, lambda c, p: decision(marker)
+        )
+
+    assert isinstance(frozen_store_call(emulators, upsert), ServiceUnavailable)
+    # After the outage the same write goes through.
+    stored = markers.upsert_atomically(
+        user_id, marker.marker_id, None, lambda c, p: decision(marker)
+    )
+    assert stored.result.marker == marker
