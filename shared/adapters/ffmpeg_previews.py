@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import signal
 import subprocess
 import tempfile
 import threading
@@ -59,6 +60,18 @@ def seek_point(seconds: float, fps: float | None) -> str:
     return f"{math.floor(seconds * 1_000_000) / 1_000_000:.6f}"
 
 
+def interrupted(returncode: int) -> ServiceUnavailable:
+    """ffmpeg ended by a signal (killed, out of memory, the instance shutting down) says
+    nothing about the media: a transient failure, safe to retry, never a 422."""
+    try:
+        name = signal.Signals(-returncode).name
+    except ValueError:
+        name = f"signal {-returncode}"
+    error = ServiceUnavailable("Rendering the preview was interrupted; retry shortly.")
+    error.__cause__ = RuntimeError(f"ffmpeg ended by {name}")  # logged, not shown
+    return error
+
+
 def unreadable(what: str) -> ValidationFailed:
     return ValidationFailed(
         f"The media could not be decoded ({what}).", code="media_not_decodable", details={}
@@ -88,6 +101,8 @@ class FfmpegPreviewRenderer(PreviewRenderer):
             done = subprocess.run(argv, capture_output=True, timeout=RENDER_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired as exc:
             raise ServiceUnavailable("Reading the media took too long.") from exc
+        if done.returncode < 0:
+            raise interrupted(done.returncode)
         text = done.stderr.decode(errors="replace")
         duration = _DURATION_RE.search(text)
         fps = _FPS_RE.search(text)
@@ -133,6 +148,8 @@ class FfmpegPreviewRenderer(PreviewRenderer):
             done = subprocess.run(argv, capture_output=True, timeout=RENDER_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired as exc:
             raise ServiceUnavailable("Rendering the preview took too long.") from exc
+        if done.returncode < 0:
+            raise interrupted(done.returncode)
         if done.returncode != 0:
             message = done.stderr.decode(errors="replace").strip().splitlines()
             raise unreadable(message[-1][:200] if message else f"ffmpeg exit {done.returncode}")
