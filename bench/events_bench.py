@@ -41,7 +41,7 @@ from shared.config import Settings
 from shared.domain.events import EventType, OutgoingEvent
 from shared.services.api_keys import create_api_key
 
-NCHAN_CONF = Path(__file__).resolve().parents[2] / "shared" / "bench" / "nchan" / "nginx.conf"
+NCHAN_CONF = Path(__file__).resolve().parent / "nchan" / "nginx.conf"
 NCHAN_PORT = 8090
 STREAM = "/api/v2/processing/events/stream"
 T_RE = re.compile(rb'"t":([0-9.]+)')
@@ -94,13 +94,8 @@ async def subscribe(
 
 
 def rss_kib(pids: list[int]) -> int:
-    total = 0
-    for pid in pids:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-    return total
+    lines = (line for pid in pids for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    return sum(int(line.split()[1]) for line in lines if line.startswith("VmRSS:"))
 
 
 def children(pid: int) -> list[int]:
@@ -289,17 +284,14 @@ def main() -> None:
                     results.append(result)
             finally:
                 stop()
-    print(
-        "\n| server | subscribers | published | lost | deliveries/s | p50 ms | p99 ms "
-        "| stored→client p50 ms | KiB/conn |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|")
+    columns = (
+        "server", "subscribers", "published", "lost", "deliveries_per_s", "latency_p50_ms",
+        "latency_p99_ms", "store_to_client_p50_ms", "memory_per_connection_kib",
+    )  # fmt: skip
+    print("\n| server | subscribers | published | lost | deliveries/s | p50 ms | p99 ms ", end="")
+    print("| stored→client p50 ms | KiB/conn |\n" + "|---" * len(columns) + "|")
     for r in results:
-        print(
-            f"| {r['server']} | {r['subscribers']} | {r['published']} | {r['lost']} | "
-            f"{r['deliveries_per_s']} | {r['latency_p50_ms']} | {r['latency_p99_ms']} | "
-            f"{r['store_to_client_p50_ms']} | {r['memory_per_connection_kib']} |"
-        )
+        print("| " + " | ".join(str(r[c]) for c in columns) + " |")
 
 
 if __name__ == "__main__":

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from google.cloud import pubsub_v1
 
 from infra.local.emulators import Emulators
 from infra.local.processes import free_port
@@ -58,3 +60,15 @@ def demo_library(stack: LocalStack, cloud: Container, tmp_path_factory: pytest.T
     from tests.e2e.demo_library import process_demo_media
 
     return process_demo_media(cloud, tmp_path_factory.mktemp("demo-media"))
+
+
+@pytest.fixture
+def event_subscription(stack: LocalStack, cloud: Container) -> Iterator[str]:
+    """A pull subscription of the test's own on the processing-events topic."""
+    settings = cloud.settings
+    with pubsub_v1.SubscriberClient() as subscriber:
+        name = subscriber.subscription_path(settings.project_id, f"test-{uuid.uuid4().hex[:8]}")
+        topic = cloud.publisher.topic_path(settings.project_id, settings.events_topic)
+        subscriber.create_subscription(request={"name": name, "topic": topic})
+        yield name
+        subscriber.delete_subscription(request={"subscription": name})

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,17 +31,6 @@ JOB_TIMEOUT = 240.0
 def demo_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("demo-media")
     return {path.name: path for path in ensure_demo_media(folder)}
-
-
-@pytest.fixture
-def event_subscription(stack: LocalStack, cloud: Container) -> Iterator[str]:
-    settings = cloud.settings
-    with pubsub_v1.SubscriberClient() as subscriber:
-        name = subscriber.subscription_path(settings.project_id, f"test-{uuid.uuid4().hex[:8]}")
-        topic = cloud.publisher.topic_path(settings.project_id, settings.events_topic)
-        subscriber.create_subscription(request={"name": name, "topic": topic})
-        yield name
-        subscriber.delete_subscription(request={"subscription": name})
 
 
 def pull_events(subscription: str, user_id: str, expected: int) -> list[dict[str, Any]]:

@@ -13,7 +13,6 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,17 +78,6 @@ def written_regular_files(pid: int) -> list[str]:
         if stat.S_ISREG(mode) and flags & os.O_ACCMODE != os.O_RDONLY:
             files.append(target)
     return files
-
-
-@pytest.fixture
-def event_subscription(stack: LocalStack, cloud: Container) -> Iterator[str]:
-    settings = cloud.settings
-    with pubsub_v1.SubscriberClient() as subscriber:
-        name = subscriber.subscription_path(settings.project_id, f"test-{uuid.uuid4().hex[:8]}")
-        topic = cloud.publisher.topic_path(settings.project_id, settings.events_topic)
-        subscriber.create_subscription(request={"name": name, "topic": topic})
-        yield name
-        subscriber.delete_subscription(request={"subscription": name})
 
 
 def drain(subscription: str, video_id: str) -> list[dict[str, Any]]:
