@@ -6,12 +6,16 @@ with them a store outage becomes a prompt 503 (see firestore_errors.py).
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 from google.api_core import gapic_v1
 from google.api_core.retry import Retry, if_transient_error
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
+ROLLBACK_SECONDS = 60.0  # as long as an idle transaction keeps its locks in production
+logger = logging.getLogger("videovector.firestore")
 
 
 def call_options(timeout: float = DEFAULT_TIMEOUT_SECONDS) -> dict[str, Any]:
@@ -31,6 +35,8 @@ class _DeadlineStub:
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._stub, name)
+        if name == "rollback":
+            return self._rollback_in_background(attr)
         if name.startswith("_") or not callable(attr):
             return attr
 
@@ -43,6 +49,26 @@ class _DeadlineStub:
             return attr(*args, **kwargs)
 
         return call
+
+    @staticmethod
+    def _rollback_in_background(rollback: Any) -> Any:
+        """A transaction is rolled back only after something failed, often the store itself.
+        Until its rollback arrives, the store keeps the transaction's locks, and every later
+        write to those documents waits on them. So the rollback does not hold up the failing
+        request; it goes on in the background until the store answers (``ROLLBACK_SECONDS``)."""
+
+        def start(*args: Any, **kwargs: Any) -> None:
+            options = call_options(ROLLBACK_SECONDS)
+
+            def run() -> None:
+                try:
+                    rollback(*args, **{**kwargs, **options})
+                except Exception as exc:  # committed or expired meanwhile: nothing to release
+                    logger.info("transaction rollback not delivered", extra={"error": repr(exc)})
+
+            threading.Thread(target=run, name="firestore-rollback", daemon=True).start()
+
+        return start
 
 
 def client_with_deadlines(project: str, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> Any:
