@@ -42,7 +42,8 @@ class ClaimSeal:
             body, _, mac = sealed.partition(self._separator)
         else:
             body, mac = sealed[:-MAC_LENGTH], sealed[-MAC_LENGTH:]
-        if not body or not mac or not hmac.compare_digest(mac, self._mac(body)):
+        # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+        if not body or not mac or not hmac.compare_digest(mac.encode(), self._mac(body).encode()):
             return None
         try:
             claims = json.loads(_unb64(body))

@@ -1,4 +1,5 @@
-"""Property-based tests of the parsers that face users: cursors, ids, field paths, colours."""
+"""Property-based tests of the parsers that face users: cursors, ids, field paths, colours,
+sealed tokens (preview links, stream tokens)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from shared.domain.field_paths import is_valid_field_path, parts
 from shared.domain.identifiers import is_valid_id
 from shared.errors import InvalidRequest
 from shared.pagination import decode_cursor, encode_cursor
+from shared.services.sealed_claims import ClaimSeal
 
 positions = st.fixed_dictionaries({"id": st.text(max_size=60), "n": st.integers()})
 
@@ -58,3 +60,19 @@ def test_colours_normalise_or_refuse(raw: str) -> None:
     except ValueError:
         return
     assert colour == colour.lower() and (colour.startswith("#") or colour.isalpha())
+
+
+@given(st.text(max_size=200), st.sampled_from([".", ""]))
+def test_any_text_opens_as_no_seal_never_an_error(raw: str, separator: str) -> None:
+    # Found by Schemathesis: a token with non-ASCII characters raised TypeError (a 500).
+    assert ClaimSeal(b"k" * 32, separator).open(raw) is None
+
+
+@given(st.dictionaries(st.text(max_size=10), st.integers(), max_size=5), st.text(max_size=3))
+def test_a_seal_opens_only_unaltered(claims: dict, suffix: str) -> None:
+    seal = ClaimSeal(b"k" * 32)
+    sealed = seal.seal(claims)
+    assert seal.open(sealed) == claims
+    if suffix:
+        assert seal.open(sealed + suffix) is None
+    assert ClaimSeal(b"j" * 32).open(sealed) is None
