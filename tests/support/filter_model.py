@@ -99,7 +99,9 @@ def candidates(field: str, leaf: Any) -> list[dict[str, Any]]:
     out += [condition(field, "boolean", "equals", b) for b in (True, False)]
     for v in nums:
         for near in (v - 1, v, v + 1):
-            if is_num(near):
+            # The API refuses integers outside int64 whatever the type (the store's integers).
+            in_range = not isinstance(near, int) or INT64_MIN <= near <= INT64_MAX
+            if is_num(near) and in_range:
                 out += [condition(field, "number", op, near) for op in TYPES["number"]]
             if is_num(near) and float(near).is_integer() and INT64_MIN <= near <= INT64_MAX:
                 out += [condition(field, "integer", op, int(near)) for op in TYPES["integer"]]
