@@ -85,13 +85,9 @@ class Container:
 
     @cached_property
     def publisher(self) -> PublisherClient:
-        from google.cloud import pubsub_v1
+        from shared.adapters.pubsub_client import publisher_client
 
-        # Every publisher here waits for its message's ack before going on, so the client's
-        # batching (hold a message up to 10 ms for company) would only add latency.
-        return pubsub_v1.PublisherClient(
-            batch_settings=pubsub_v1.types.BatchSettings(max_messages=1)
-        )
+        return publisher_client()
 
     @cached_property
     def api_keys(self) -> ApiKeyStore:

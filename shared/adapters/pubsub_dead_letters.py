@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from shared.adapters.firestore_errors import translated_google_errors
+from shared.adapters.pubsub_client import PUBLISH_TIMEOUT_SECONDS
 from shared.domain.ports import DeadLetters
 
 if TYPE_CHECKING:
     from google.cloud.pubsub_v1 import PublisherClient
 
-PUBLISH_TIMEOUT_SECONDS = 30.0
 MAX_DETAIL_LENGTH = 1024
 REASON_ATTRIBUTE = "dead_letter_reason"
 DETAIL_ATTRIBUTE = "dead_letter_detail"

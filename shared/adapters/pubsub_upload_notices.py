@@ -11,6 +11,7 @@ import json
 from typing import TYPE_CHECKING
 
 from shared.adapters.firestore_errors import translated_google_errors
+from shared.adapters.pubsub_client import PUBLISH_TIMEOUT_SECONDS
 from shared.clock import to_iso, utcnow
 from shared.domain.ports import UploadNotifier
 from shared.domain.stored_objects import StoredObject
@@ -18,7 +19,6 @@ from shared.domain.stored_objects import StoredObject
 if TYPE_CHECKING:
     from google.cloud.pubsub_v1 import PublisherClient
 
-PUBLISH_TIMEOUT_SECONDS = 30.0
 NOTIFICATION_CONFIG_ID = "local-emulator"
 
 

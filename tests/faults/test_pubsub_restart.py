@@ -30,9 +30,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from google.cloud import pubsub_v1
 
 from infra.local.stack import LocalStack
+from shared.adapters.pubsub_client import publisher_client
 from shared.adapters.pubsub_events import PubSubEventPublisher
 from shared.bootstrap import Container
 from shared.clients.event_stream import EventStreamClient
@@ -148,7 +148,7 @@ def test_the_stream_resumes_across_a_pubsub_restart(  # type: ignore[no-untyped-
     time.sleep(2.0)  # both streams open ("from now") before the first publish
 
     settings = Settings.from_env()
-    client = pubsub_v1.PublisherClient()
+    client = publisher_client()
     publisher = PubSubEventPublisher(client, settings.project_id, settings.events_topic)
     out = Published()
     stop = threading.Event()
