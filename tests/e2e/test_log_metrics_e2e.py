@@ -44,7 +44,7 @@ from shared.domain.records import MediaType, SegmentRecord, VideoRecord, VideoSt
 from shared.errors import ServiceUnavailable
 from shared.services.api_keys import create_api_key
 from shared.services.rate_limiting import RateLimiter
-from shared.structured_logging import CloudLoggingFormatter
+from shared.structured_logging import CloudLoggingFormatter, configure_logging
 from tests.e2e.event_fixtures import Relay, new_event, publish_all
 from tests.infra.log_query import Entry, compile_extractor, compile_filter, entries_in, log_entry
 from tests.infra.monitoring_config import log_metrics
@@ -166,6 +166,7 @@ def serve_previews(stack: LocalStack, cloud: Container, new_key, tmp_path: Path)
 @contextmanager
 def captured() -> Iterator[io.StringIO]:
     """The JSON lines this process logs meanwhile, as the functions' formatter writes them."""
+    configure_logging()  # now, so the functions' own call later does not drop the sink
     buffer = io.StringIO()
     sink = logging.StreamHandler(buffer)
     sink.setFormatter(CloudLoggingFormatter())
