@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 INGEST_USER := $(if $(filter command line,$(origin USER)),$(USER),)
 export INGEST_USER
 
-.PHONY: tail-events dev test unit lint load api-key ingest clean docs bundle checkov
+.PHONY: tail-events dev test unit lint load api-key ingest clean docs bundle checkov replay-dead-letters
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,15 @@ api-key: $(STAMP)
 tail-events: $(STAMP)
 	@test -f .local/dev.env || { echo "Start the stack first: make dev" >&2; exit 1; }
 	@set -a; . ./.local/dev.env; set +a; $(PY) -m shared.cli.tail_events $(ARGS)
+
+# Republish dead-lettered messages once their cause is fixed (docs/runbooks/dead-letter-backlog.md).
+# Against the running local stack, or with PROJECT=<id> against that project's Pub/Sub.
+# ARGS, e.g. ARGS="--dry-run" or ARGS="--reason validation_failed --limit 10".
+replay-dead-letters: $(STAMP)
+	@if [ -n "$(PROJECT)" ]; then export GOOGLE_CLOUD_PROJECT="$(PROJECT)"; \
+	  elif [ -f .local/dev.env ]; then set -a; . ./.local/dev.env; set +a; \
+	  else echo "Start the stack first (make dev) or give PROJECT=<project id>" >&2; exit 1; fi; \
+	  $(PY) -m shared.cli.replay_dead_letters $(ARGS)
 
 # Regenerate what is generated from the code and the route table (tests fail when stale).
 docs: $(STAMP)

@@ -95,3 +95,15 @@ variable "log_level" {
   default     = "INFO"
   description = "Log level of every function and service."
 }
+
+variable "notification_channels" {
+  type        = list(string)
+  default     = []
+  description = "Notification channel ids (projects/<p>/notificationChannels/<id>) every alert notifies; none by default."
+}
+
+variable "runbook_base_url" {
+  type        = string
+  default     = ""
+  description = "Where docs/runbooks/ is browsable (e.g. the repository's blob URL); alerts link <this>/<page>.md. Empty: the repository path."
+}

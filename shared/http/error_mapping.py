@@ -47,11 +47,19 @@ def error_response_parts(
         headers: dict[str, str] = {}
         if isinstance(error, errors.RateLimited):
             headers["Retry-After"] = str(error.retry_after)
+            # Counted by budget (infra/monitoring.tf); a budget without a name is the
+            # per-key request rate.
+            budget = str(error.details.get("budget") or "requests_per_minute")
+            logger.info("rate limited", extra={"rate_limit_budget": budget})
         if isinstance(error, errors.MethodNotAllowed):
             headers["Allow"] = ", ".join(error.allowed)
         if isinstance(error, errors.ServiceUnavailable):
             headers["Retry-After"] = "1"
-            logger.warning("dependency unavailable: %s", error.__cause__ or error)
+            logger.warning(
+                "dependency unavailable: %s",
+                error.__cause__ or error,
+                extra={"dependency_error": error.message},
+            )
         return status, envelope(error.code, error.message, error.details, request_id), headers
     logger.error("unhandled error", exc_info=error)
     body = envelope("internal_error", "An internal error occurred.", {}, request_id)

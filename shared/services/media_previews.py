@@ -144,12 +144,16 @@ class PreviewService:
         name = derived_object_name(user_id, video_id, version_of(video), spec)
         etag = etag_of(name)
         if etag_matches(if_none_match, etag):
+            _log_served(spec, "not_modified")
             return Preview(name, etag, spec.content_type, None)
         data = self.memory.get(name)
+        tier = "memory"
         if data is None:
             found = self.derived.read(name)
+            tier = "bucket" if found else "made"
             data = found[1] if found else self._render_once(name, video, spec)
             self.memory.put(name, data)
+        _log_served(spec, tier)
         return Preview(name, etag, spec.content_type, data)
 
     def _source(self, video: VideoRecord) -> RenderSource:
@@ -218,14 +222,21 @@ class PreviewService:
             pause = min(pause * 1.5, 0.5)
 
     def _render_and_store(self, name: str, video: VideoRecord, spec: PreviewSpec) -> bytes:
-        data = self.renderer.render(self._source(video), spec)
+        started = time.perf_counter()
+        try:
+            data = self.renderer.render(self._source(video), spec)
+        except Exception as error:
+            outcome = "unprocessable" if isinstance(error, ValidationFailed) else "failed"
+            _log_render(spec, outcome, started)
+            raise
+        _log_render(spec, "ok", started)
         metadata = {"video_id": video.video_id, "user_id": video.user_id}
         if self.derived.create(name, data, spec.content_type, metadata):
             self._announce(name, video, spec, len(data))
         return data
 
     def _announce(self, name: str, video: VideoRecord, spec: PreviewSpec, size: int) -> None:
-        kind = "thumbnail" if isinstance(spec, ThumbnailSpec) else "gif"
+        kind = _kind(spec)
         event = OutgoingEvent(
             event_type=EventType.MEDIA_PREVIEW_READY,
             user_id=video.user_id,
@@ -244,3 +255,21 @@ class PreviewService:
             self.events.publish(event)
         except Exception:  # the preview is stored and served; the event is best effort
             logger.warning("media.preview.ready not published for %s", name, exc_info=True)
+
+
+def _kind(spec: PreviewSpec) -> str:
+    return "thumbnail" if isinstance(spec, ThumbnailSpec) else "gif"
+
+
+# The fields below are what the log-based metrics of infra/monitoring.tf count.
+def _log_served(spec: PreviewSpec, tier: str) -> None:
+    """``tier``: not_modified, memory, bucket, or made (rendered here or by a lease holder)."""
+    logger.info("preview served", extra={"preview_kind": _kind(spec), "preview_tier": tier})
+
+
+def _log_render(spec: PreviewSpec, outcome: str, started: float) -> None:
+    render_ms = round((time.perf_counter() - started) * 1000, 1)
+    logger.info(
+        "preview rendered" if outcome == "ok" else "preview render failed",
+        extra={"preview_kind": _kind(spec), "render_outcome": outcome, "render_ms": render_ms},
+    )

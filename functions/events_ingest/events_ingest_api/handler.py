@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from events_ingest_api.models import MAX_MESSAGE_BYTES, IncomingEvent, PushedMessage
 from shared.bootstrap import Container, get_container
+from shared.errors import VideoVectorError
 from shared.http.validation import validation_details
 from shared.services.event_ingest import store_event
 from shared.structured_logging import configure_logging
@@ -68,16 +69,33 @@ def handle_pushed_event(cloud_event: Any, container: Container | None = None) ->
         container.dead_letters.send(raw, bad.reason, bad.detail, {"source_message_id": message_id})
         logger.warning(
             "dead-lettered an invalid event message",
-            extra={"reason": bad.reason, "detail": bad.detail, "message_id": message_id},
+            extra={
+                "ingest_outcome": "dead_lettered",
+                "reason": bad.reason,
+                "detail": bad.detail,
+                "message_id": message_id,
+            },
         )
         return
-    result = store_event(
-        container.event_log,
-        container.doorbell,
-        incoming.to_event(),
-        container.settings.event_retention_days,
-    )
+    try:
+        result = store_event(
+            container.event_log,
+            container.doorbell,
+            incoming.to_event(),
+            container.settings.event_retention_days,
+        )
+    except VideoVectorError as error:  # raised on: Pub/Sub redelivers, then dead-letters
+        logger.warning(
+            "event not stored; Pub/Sub will redeliver it",
+            extra={"dependency_error": error.message, "message_id": message_id},
+        )
+        raise
     logger.info(
         "stored event" if result.stored else "duplicate event ignored",
-        extra={"event_id": result.position.event_id, "message_id": message_id},
+        extra={
+            # The log-based metric of ingested events counts by this field (infra/monitoring.tf).
+            "ingest_outcome": "stored" if result.stored else "duplicate",
+            "event_id": result.position.event_id,
+            "message_id": message_id,
+        },
     )

@@ -160,6 +160,11 @@ class Feed:
             events = await self._reader.read(self.user_id, self.tail, PAGE_SIZE)
             self._note_late(events, started)
             settled = [e for e in events if e.position < horizon]
+            if settled and self._subscriptions:
+                # Stored (commit time) to handed out, for the oldest event of the read: the
+                # delivery-lag service level (infra/monitoring.tf).
+                lag_ms = (now_micros() - settled[0].position.micros) / 1000
+                logger.info("events handed out", extra={"delivery_lag_ms": lag_ms})
             for event in settled:
                 self._hand_out(event)
             if settled and len(settled) == PAGE_SIZE:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from shared.clock import to_iso
@@ -10,6 +11,7 @@ from shared.domain.event_log import Position, StoredEvent
 from shared.domain.events import STREAM_ERROR_EVENT
 
 HEARTBEAT = b": heartbeat\n\n"
+logger = logging.getLogger("videovector.relay")
 
 
 def event_data(event: StoredEvent) -> dict[str, Any]:
@@ -48,6 +50,8 @@ def opening_frame(retry_ms: int, start: Position | None) -> bytes:
 
 
 def error_frame(code: str, message: str, retryable: bool, last_event_id: str | None) -> bytes:
+    # Every stream the server ends passes here once: counted by reason (infra/monitoring.tf).
+    logger.info("stream ended by the server", extra={"stream_end_reason": code})
     data = {
         "code": code,
         "message": message,
