@@ -9,6 +9,7 @@ holding slots gives them back when they expire (decision 005).
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from shared.domain.budget_ports import SlotLeases
 from shared.errors import RateLimited
 from shared.services.rate_limiting import RateLimiter
+
+logger = logging.getLogger("videovector.budgets")
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,13 @@ class ConcurrencyBudget:
         return Held(holder, tuple(slots))
 
     def release(self, held: Held) -> None:
+        """Best effort: a slot that cannot be given back now (the store unavailable) expires
+        by itself, so the work it guarded keeps its answer."""
         for slot in held.slots:
-            self._leases.release(slot, held.holder)
+            try:
+                self._leases.release(slot, held.holder)
+            except Exception:
+                logger.warning("a budget slot was not given back; it will expire", exc_info=True)
 
 
 class RenderBudget:

@@ -6,7 +6,7 @@ import pytest
 
 from shared.adapters.memory_rate_limits import InMemoryRateLimitStore
 from shared.adapters.memory_slot_leases import InMemorySlotLeases
-from shared.errors import RateLimited
+from shared.errors import RateLimited, ServiceUnavailable
 from shared.services.budgets import Cap, ConcurrencyBudget, RenderBudget
 from shared.services.rate_limiting import RateLimiter
 
@@ -50,3 +50,17 @@ def test_render_budget_counts_running_renders_and_starts_per_minute() -> None:
         pass
     assert refused.value.retry_after >= 1
     assert leases.held("render:k") == 0  # refused by the start budget: slot given back too
+
+
+class UnavailableOnRelease(InMemorySlotLeases):
+    def release(self, slot: str, holder: str) -> None:
+        raise ServiceUnavailable("The budget store is unavailable.")
+
+
+def test_a_slot_that_cannot_be_given_back_does_not_fail_the_work() -> None:
+    leases = UnavailableOnRelease()
+    budget = RenderBudget(ConcurrencyBudget(leases, 120, retry_after=2), 1, None)
+    with budget.render("k"):
+        rendered = b"gif"
+    assert rendered == b"gif"
+    assert leases.held("render:k") == 1  # it stays held until it expires
