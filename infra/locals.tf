@@ -27,7 +27,7 @@ locals {
   }
 
   # Collections whose documents carry `expires_at`: Firestore's TTL policy deletes them.
-  ttl_collections = ["processing_events", "idempotency_keys", "rate_limits", "render_leases"]
+  ttl_collections = ["processing_events", "idempotency_keys", "rate_limits", "render_leases", "budget_slots"]
 
   # The environment every function and service reads through shared.config.Settings.
   common_env = {

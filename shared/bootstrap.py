@@ -35,12 +35,14 @@ if TYPE_CHECKING:
     from google.cloud.pubsub_v1 import PublisherClient
     from google.cloud.storage import Client as StorageClient
 
+    from shared.domain.budget_ports import SlotLeases
     from shared.domain.preview_ports import (
         DerivedMediaStore,
         PreviewRenderer,
         RenderLeases,
         UrlSigner,
     )
+    from shared.services.budgets import RenderBudget
     from shared.services.media_previews import PreviewService
     from shared.services.preview_links import PreviewLinks
     from shared.services.stream_tokens import StreamTokens
@@ -116,6 +118,28 @@ class Container:
         )
 
     @cached_property
+    def budget_slots(self) -> SlotLeases:
+        from shared.adapters.firestore_slot_leases import FirestoreSlotLeases
+
+        return FirestoreSlotLeases(self.firestore, self.settings.store_timeout_seconds)
+
+    @cached_property
+    def render_budget(self) -> RenderBudget | None:
+        s = self.settings
+        if s.renders_per_key <= 0 and s.render_starts_per_minute <= 0:
+            return None
+        from shared.adapters.firestore_rate_limits import FirestoreRateLimitStore
+        from shared.services.budgets import ConcurrencyBudget, RenderBudget
+
+        starts = None
+        if s.render_starts_per_minute > 0:
+            store = FirestoreRateLimitStore(self.firestore, s.store_timeout_seconds)
+            starts = RateLimiter(store, s.render_starts_per_minute, unit="render starts")
+        # A slot outlives the longest render (the renderer's own timeout is shorter).
+        concurrent = ConcurrencyBudget(self.budget_slots, ttl_seconds=120, retry_after=2)
+        return RenderBudget(concurrent, s.renders_per_key, starts)
+
+    @cached_property
     def catalog(self) -> MediaCatalog:
         from shared.adapters.firestore_catalog import FirestoreMediaCatalog
 
@@ -187,6 +211,7 @@ class Container:
             self.preview_renderer,
             self.url_signer,
             self.events,
+            budget=self.render_budget,
         )
 
     @cached_property

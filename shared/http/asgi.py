@@ -1,8 +1,8 @@
 """The shared HTTP treatment for asynchronous (ASGI) services, such as the event relay.
 
 The same pieces the Flask router applies, reused rather than copied: the request id, API-key
-authentication and the route's scope, query validation into strict models, the error envelope
-and one access log line.
+authentication and the route's scope, the per-key rate limit, query validation into strict
+models, the error envelope and one access log line.
 """
 
 from __future__ import annotations
@@ -88,6 +88,10 @@ def endpoint(
                     )
                 )
                 require_scope(principal, scope)
+                # Like every Flask route: opening a stream spends the key's request budget.
+                limiter = container.rate_limiter
+                if limiter is not None:
+                    await asyncio.to_thread(limiter.spend, principal.key_id)
             response = await handler(AsgiContext(request, principal, request_id, container))
         except Exception as error:  # the one place errors become responses
             response = error_response(error, request_id)

@@ -9,6 +9,7 @@ the others wait for the object to appear (decision 031).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
@@ -37,6 +38,7 @@ from shared.domain.previews import (
 from shared.domain.records import MediaType, VideoRecord
 from shared.domain.stored_objects import ObjectAddress
 from shared.errors import NotFound, ServiceUnavailable, ValidationFailed
+from shared.services.budgets import RenderBudget
 
 logger = logging.getLogger("videovector.previews")
 LEASE_SECONDS = 90.0  # longer than the renderer's own timeout
@@ -112,6 +114,7 @@ class PreviewService:
         events: EventPublisher,
         wait_seconds: float = WAIT_SECONDS,
         memory_bytes: int = MEMORY_BYTES,
+        budget: RenderBudget | None = None,
     ) -> None:
         self.catalog = catalog
         self.derived = derived
@@ -121,6 +124,7 @@ class PreviewService:
         self.events = events
         self.wait_seconds = wait_seconds
         self.memory = RecentPreviews(memory_bytes)
+        self.budget = budget
 
     def video(self, user_id: str, video_id: str) -> VideoRecord:
         video = self.catalog.get_videos(user_id, [video_id]).get(video_id)
@@ -137,8 +141,15 @@ class PreviewService:
         return segment.video_id, round(middle)
 
     def preview(
-        self, user_id: str, video_id: str, spec: PreviewSpec, if_none_match: str | None = None
+        self,
+        user_id: str,
+        video_id: str,
+        spec: PreviewSpec,
+        if_none_match: str | None = None,
+        budget_key: str | None = None,
     ) -> Preview:
+        """``budget_key`` is whose render budget a render spends (the API key; the user's
+        own for a keyless preview link)."""
         video = self._with_facts(self.video(user_id, video_id))
         spec = self._fitted(video, spec)
         name = derived_object_name(user_id, video_id, version_of(video), spec)
@@ -151,7 +162,8 @@ class PreviewService:
         if data is None:
             found = self.derived.read(name)
             tier = "bucket" if found else "made"
-            data = found[1] if found else self._render_once(name, video, spec)
+            key = budget_key or f"user-{user_id}"
+            data = found[1] if found else self._render_once(name, video, spec, key)
             self.memory.put(name, data)
         _log_served(spec, tier)
         return Preview(name, etag, spec.content_type, data)
@@ -198,7 +210,9 @@ class PreviewService:
             )
         return spec
 
-    def _render_once(self, name: str, video: VideoRecord, spec: PreviewSpec) -> bytes:
+    def _render_once(
+        self, name: str, video: VideoRecord, spec: PreviewSpec, budget_key: str
+    ) -> bytes:
         """The lease outlives a successful render (it expires on its own): until then nobody
         else may render this name, and by then the object has long been found by the read
         that precedes every acquire. So neither a second read nor a release is needed on
@@ -209,7 +223,8 @@ class PreviewService:
         while True:
             if self.leases.acquire(name, holder, LEASE_SECONDS):
                 try:
-                    return self._render_and_store(name, video, spec)
+                    with self._within_budget(budget_key):
+                        return self._render_and_store(name, video, spec)
                 except BaseException:
                     self.leases.release(name, holder)
                     raise
@@ -220,6 +235,13 @@ class PreviewService:
                 raise ServiceUnavailable("The preview is still being made; retry shortly.")
             time.sleep(pause)
             pause = min(pause * 1.5, 0.5)
+
+    def _within_budget(self, budget_key: str) -> contextlib.AbstractContextManager[None]:
+        """A render slot and a render start of the key, taken before ffmpeg starts (a 429
+        beyond either) and given back when the render ends, however it ends."""
+        if self.budget is None:
+            return contextlib.nullcontext()
+        return self.budget.render(budget_key)
 
     def _render_and_store(self, name: str, video: VideoRecord, spec: PreviewSpec) -> bytes:
         started = time.perf_counter()

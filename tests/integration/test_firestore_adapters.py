@@ -6,6 +6,7 @@ import pytest
 
 from shared.adapters.firestore_event_log import FirestoreEventLog, FirestoreEventReader
 from shared.adapters.firestore_rate_limits import FirestoreRateLimitStore
+from shared.adapters.firestore_slot_leases import FirestoreSlotLeases
 from shared.bootstrap import Container
 from shared.domain.ports import ApiKeyStore, MarkerRepository, MediaCatalog
 from tests.contracts.api_key_store import ApiKeyStoreContract
@@ -13,6 +14,7 @@ from tests.contracts.event_log import EventLogContract, ReaderFactory
 from tests.contracts.marker_repository import MarkerRepositoryContract
 from tests.contracts.media_catalog import MediaCatalogContract
 from tests.contracts.rate_limit_store import RateLimitStoreContract
+from tests.contracts.slot_leases import SlotLeasesContract
 
 pytestmark = pytest.mark.emulator
 
@@ -39,6 +41,12 @@ class TestFirestoreRateLimitStore(RateLimitStoreContract):
     @pytest.fixture
     def store(self, cloud: Container) -> FirestoreRateLimitStore:
         return FirestoreRateLimitStore(cloud.firestore)
+
+
+class TestFirestoreSlotLeases(SlotLeasesContract):
+    @pytest.fixture
+    def leases(self, cloud: Container) -> FirestoreSlotLeases:
+        return FirestoreSlotLeases(cloud.firestore)
 
 
 class TestFirestoreEventLog(EventLogContract):

@@ -10,12 +10,14 @@ from shared.adapters.memory_event_log import InMemoryEventLog
 from shared.adapters.memory_markers import InMemoryMarkerRepository
 from shared.adapters.memory_media import InMemoryMediaStore
 from shared.adapters.memory_rate_limits import InMemoryRateLimitStore
+from shared.adapters.memory_slot_leases import InMemorySlotLeases
 from tests.contracts.api_key_store import ApiKeyStoreContract
 from tests.contracts.event_log import EventLogContract, ReaderFactory
 from tests.contracts.marker_repository import MarkerRepositoryContract
 from tests.contracts.media_catalog import MediaCatalogContract
 from tests.contracts.media_store import MediaStoreContract
 from tests.contracts.rate_limit_store import RateLimitStoreContract
+from tests.contracts.slot_leases import SlotLeasesContract
 
 
 class TestInMemoryMarkerRepository(MarkerRepositoryContract):
@@ -40,6 +42,12 @@ class TestInMemoryRateLimitStore(RateLimitStoreContract):
     @pytest.fixture
     def store(self) -> InMemoryRateLimitStore:
         return InMemoryRateLimitStore()
+
+
+class TestInMemorySlotLeases(SlotLeasesContract):
+    @pytest.fixture
+    def leases(self) -> InMemorySlotLeases:
+        return InMemorySlotLeases()
 
 
 class TestInMemoryMediaStore(MediaStoreContract):

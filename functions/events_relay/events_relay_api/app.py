@@ -20,8 +20,11 @@ from shared.bootstrap import Container, get_container
 from shared.domain.principals import Scope
 from shared.errors import MethodNotAllowed, NotFound
 from shared.http.asgi import AsgiContext, endpoint
+from shared.services.budgets import ConcurrencyBudget
 
 logger = logging.getLogger("videovector.relay")
+STREAM_SLOT_SLACK_SECONDS = 30.0
+STREAM_RETRY_AFTER_SECONDS = 10
 
 
 def create_app(
@@ -30,12 +33,20 @@ def create_app(
 ) -> Starlette:
     settings = settings or RelaySettings.from_env()
     state: dict[str, Hub] = {}
+    budgets: dict[str, ConcurrencyBudget] = {}
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         container = container_provider()
         hub = Hub(container.event_reader, settings)
         state["hub"] = hub
+        if container.settings.streams_per_key > 0 or container.settings.streams_per_user > 0:
+            # A slot outlives the longest stream, so a crashed instance's slots come back.
+            budgets["streams"] = ConcurrencyBudget(
+                container.budget_slots,
+                ttl_seconds=settings.max_stream_seconds + STREAM_SLOT_SLACK_SECONDS,
+                retry_after=STREAM_RETRY_AFTER_SECONDS,
+            )
         listener = None
         if settings.doorbell == "pubsub":
             from google.cloud import pubsub_v1
@@ -61,7 +72,7 @@ def create_app(
                 await asyncio.to_thread(listener.stop)
 
     async def stream(ctx: AsgiContext) -> Response:
-        return await stream_handler(state["hub"])(ctx)
+        return await stream_handler(state["hub"], budgets.get("streams"))(ctx)
 
     async def unrouted(ctx: AsgiContext) -> Response:
         if ctx.request.url.path.rstrip("/") == STREAM_PATH:

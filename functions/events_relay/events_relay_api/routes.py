@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator
+
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from events_relay_api.feeds import Hub
-from events_relay_api.streams import event_stream, plan_stream
+from events_relay_api.streams import StreamPlan, event_stream, plan_stream
 from shared.bootstrap import Container
+from shared.config import Settings
 from shared.domain.event_log import MAX_EVENT_ID_LENGTH, EventFilter
 from shared.domain.events import EventType
 from shared.domain.principals import Principal, Scope
 from shared.http.asgi import AsgiContext
 from shared.http.validation import RecordId, StrictModel, query_to_dict, validate
+from shared.services.budgets import Cap, ConcurrencyBudget, Held
 from shared.services.stream_tokens import MAX_TOKEN_LENGTH, QUERY_PARAMETER, StreamFilters
 
 STREAM_PATH = "/api/v2/processing/events/stream"
 MAX_FILTER_VALUES = 100
 # (method, path, scope) of every endpoint this service answers: checked against routes.json.
 ROUTES = [("GET", STREAM_PATH, Scope.READ)]
+# A stream token's own budget key: its digest, so each token has its caps (and no log or
+# store ever holds the token itself).
+TOKEN_KEY_PREFIX = "st-"
 
 
 class StreamQuery(StrictModel):
@@ -48,28 +57,73 @@ def stream_token_principal(request: Request, container: Container) -> Principal 
         StreamQuery, query_to_dict(StreamQuery, {k: params.getlist(k) for k in params})
     )
     filters = StreamFilters.of(query.run_id, query.index_id, query.video_ids, query.event_types)
-    user_id = container.stream_tokens.verify(query.stream_token or "", filters)
-    return Principal(user_id=user_id, scopes=frozenset({Scope.READ}), key_id="stream-token")
+    token = query.stream_token or ""
+    user_id = container.stream_tokens.verify(token, filters)
+    key_id = TOKEN_KEY_PREFIX + hashlib.sha256(token.encode()).hexdigest()[:16]
+    return Principal(user_id=user_id, scopes=frozenset({Scope.READ}), key_id=key_id)
 
 
-def stream_handler(hub: Hub):  # type: ignore[no-untyped-def]
+def stream_caps(principal: Principal, settings: Settings) -> list[Cap]:
+    """Open streams per credential (an API key or one stream token), and per user, so minting
+    tokens is no way around the key's cap."""
+    credential = "stream token" if principal.key_id.startswith(TOKEN_KEY_PREFIX) else "key"
+    return [
+        Cap(
+            f"stream:{principal.key_id}",
+            settings.streams_per_key,
+            f"open event streams for this {credential}",
+        ),
+        Cap(f"stream-user:{principal.user_id}", settings.streams_per_user, "open event streams"),
+    ]
+
+
+async def released_after(
+    frames: AsyncIterator[bytes], budget: ConcurrencyBudget, held: Held
+) -> AsyncIterator[bytes]:
+    """The stream's frames; its slots go back when it ends, however it ends. The release runs
+    on a worker thread and is not awaited: it must not wait inside a cancelled task."""
+    try:
+        async for frame in frames:
+            yield frame
+    finally:
+        asyncio.get_running_loop().run_in_executor(None, budget.release, held)
+
+
+def stream_handler(hub: Hub, budget: ConcurrencyBudget | None = None):  # type: ignore[no-untyped-def]
     async def open_stream(ctx: AsgiContext) -> Response:
         """Follow the caller's processing events, from a cursor or from now."""
         query = ctx.query(StreamQuery)
         # An empty cursor is no cursor, from the header (as EventSource sends it) or the query.
         cursor = ctx.header("Last-Event-ID") or query.last_event_id or None
-        plan = await plan_stream(
-            ctx.principal.user_id,
-            query.event_filter(),
-            query.batch_size,
-            cursor,
-            hub.reader,
-            ctx.container.settings.event_retention_days,
-        )
+        held = None
+        if budget is not None:
+            # Before any read of the log: beyond a cap the answer is a 429 envelope.
+            caps = stream_caps(ctx.principal, ctx.container.settings)
+            held = await asyncio.to_thread(budget.acquire, caps)
+        try:
+            plan = await _plan(ctx, query, cursor, hub)
+        except Exception:
+            if budget is not None and held is not None:
+                await asyncio.to_thread(budget.release, held)
+            raise
+        frames = event_stream(plan, hub)
+        if budget is not None and held is not None:
+            frames = released_after(frames, budget, held)
         return StreamingResponse(
-            event_stream(plan, hub),
+            frames,
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
     return open_stream
+
+
+async def _plan(ctx: AsgiContext, query: StreamQuery, cursor: str | None, hub: Hub) -> StreamPlan:
+    return await plan_stream(
+        ctx.principal.user_id,
+        query.event_filter(),
+        query.batch_size,
+        cursor,
+        hub.reader,
+        ctx.container.settings.event_retention_days,
+    )

@@ -50,7 +50,9 @@ def gif(ctx: RequestContext) -> Reply:
     spec = ctx.query(GifQuery).spec()
     video_id = _path_id(ctx, "video_id")
     previews = ctx.container.media_previews
-    preview = previews.preview(ctx.principal.user_id, video_id, spec, ctx.header("If-None-Match"))
+    preview = previews.preview(
+        ctx.principal.user_id, video_id, spec, ctx.header("If-None-Match"), ctx.principal.key_id
+    )
     return _image_reply(preview)
 
 
@@ -69,7 +71,9 @@ def thumbnail(ctx: RequestContext) -> Reply:
         ctx.principal.user_id, _path_id(ctx, "segment_id")
     )
     spec = query.spec(middle_ms)
-    preview = previews.preview(ctx.principal.user_id, video_id, spec, ctx.header("If-None-Match"))
+    preview = previews.preview(
+        ctx.principal.user_id, video_id, spec, ctx.header("If-None-Match"), ctx.principal.key_id
+    )
     return _image_reply(preview)
 
 

@@ -1,0 +1,73 @@
+"""Renders spend the key's render budget; cached previews and other keys do not."""
+
+from __future__ import annotations
+
+import threading
+
+from shared.adapters.memory_rate_limits import InMemoryRateLimitStore
+from shared.adapters.memory_slot_leases import InMemorySlotLeases
+from shared.services.budgets import ConcurrencyBudget, RenderBudget
+from shared.services.rate_limiting import RateLimiter
+from tests.unit.media.conftest import MediaWorld
+
+GIF = "/api/v2/videos/{}/gif"
+
+
+def budgeted(media: MediaWorld, concurrent: int, starts: int) -> InMemorySlotLeases:
+    leases = InMemorySlotLeases()
+    limiter = RateLimiter(InMemoryRateLimitStore(), starts, unit="render starts")
+    budget = RenderBudget(ConcurrencyBudget(leases, 120, retry_after=2), concurrent, limiter)
+    media.container.__dict__["render_budget"] = budget
+    media.container.__dict__.pop("media_previews", None)
+    return leases
+
+
+def get(media: MediaWorld, path: str, key: str):  # type: ignore[no-untyped-def]
+    return media.client.get(path, headers={"X-API-Key": key})
+
+
+def test_a_render_beyond_the_keys_concurrency_is_429_before_ffmpeg(media: MediaWorld) -> None:
+    budgeted(media, concurrent=1, starts=100)
+    for video in ("v1", "v2"):
+        media.add_video("alice", video)
+    media.add_video("bob", "b1")
+    gate, rendering = threading.Event(), threading.Event()
+    original = media.renderer.render
+
+    def slow_render(source, spec):  # type: ignore[no-untyped-def]
+        rendering.set()
+        assert gate.wait(10)
+        return original(source, spec)
+
+    media.renderer.render = slow_render  # type: ignore[method-assign]
+    first = threading.Thread(target=get, args=(media, GIF.format("v1"), media.alice))
+    first.start()
+    try:
+        assert rendering.wait(10)
+        refused = get(media, GIF.format("v2"), media.alice)
+        assert refused.status_code == 429
+        assert refused.headers["Retry-After"] == "2"
+        assert refused.get_json()["error"]["code"] == "rate_limited"
+        gate.set()
+        assert get(media, GIF.format("b1"), media.bob).status_code == 200  # another key renders
+    finally:
+        gate.set()
+        first.join(10)
+    assert len(media.renderer.renders) == 2  # the refused render never reached the renderer
+    assert get(media, GIF.format("v2"), media.alice).status_code == 200  # slot given back
+
+
+def test_render_starts_per_minute_count_only_real_renders(media: MediaWorld) -> None:
+    leases = budgeted(media, concurrent=5, starts=2)
+    for video in ("v1", "v2", "v3"):
+        media.add_video("alice", video)
+    assert get(media, GIF.format("v1"), media.alice).status_code == 200
+    for _ in range(5):  # served from the cache: no render, no start spent
+        assert get(media, GIF.format("v1"), media.alice).status_code == 200
+    assert get(media, GIF.format("v2"), media.alice).status_code == 200
+    refused = get(media, GIF.format("v3"), media.alice)
+    assert refused.status_code == 429
+    assert "render starts per minute" in refused.get_json()["error"]["message"]
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert len(media.renderer.renders) == 2
+    assert not leases.slots  # every slot given back when its render ended
