@@ -84,8 +84,11 @@ class UnsupportedMediaType(VideoVectorError):
 class RateLimited(VideoVectorError):
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message, details={"retry_after_seconds": retry_after})
+    def __init__(
+        self, message: str, *, retry_after: int, budget: str = "requests_per_minute"
+    ) -> None:
+        # ``budget`` names the limit reached, for the caller and the 429-by-budget metric.
+        super().__init__(message, details={"retry_after_seconds": retry_after, "budget": budget})
         self.retry_after = retry_after
 
 

@@ -28,6 +28,7 @@ class Cap:
     subject: str
     limit: int
     what: str  # for the message: "open event streams for this key"
+    budget: str  # the limit's name in the 429 (details.budget) and its metric
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class ConcurrencyBudget:
                     raise RateLimited(
                         f"At most {cap.limit} {cap.what} at a time; retry when one ends.",
                         retry_after=self._retry_after,
+                        budget=cap.budget,
                     )
                 slots.append(slot)
         except BaseException:
@@ -89,7 +91,7 @@ class RenderBudget:
     @contextlib.contextmanager
     def render(self, key_id: str) -> Iterator[None]:
         held = self._concurrent.acquire(
-            [Cap(f"render:{key_id}", self._per_key, "renders for this key")]
+            [Cap(f"render:{key_id}", self._per_key, "renders for this key", "concurrent_renders")]
         )
         try:
             if self._starts is not None:

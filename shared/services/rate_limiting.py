@@ -58,6 +58,7 @@ class RateLimiter:
                 raise RateLimited(
                     f"Rate limit of {self._limit} {self._unit} per minute reached for this key.",
                     retry_after=window.seconds_left(now),
+                    budget=f"{self._unit.replace(' ', '_')}_per_minute",
                 )
             self._tokens[key_id] = (window, tokens - 1)
 

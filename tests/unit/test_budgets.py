@@ -14,11 +14,15 @@ from shared.services.rate_limiting import RateLimiter
 def test_a_slot_under_every_cap_or_none_at_all() -> None:
     leases = InMemorySlotLeases()
     budget = ConcurrencyBudget(leases, ttl_seconds=60, retry_after=7)
-    caps = [Cap("stream:k1", 5, "streams for this key"), Cap("stream-user:u", 1, "streams")]
+    caps = [
+        Cap("stream:k1", 5, "streams for this key", "streams_per_key"),
+        Cap("stream-user:u", 1, "streams", "streams_per_user"),
+    ]
     held = budget.acquire(caps)
     with pytest.raises(RateLimited) as refused:
         budget.acquire(caps)
     assert refused.value.retry_after == 7
+    assert refused.value.details["budget"] == "streams_per_user"  # the cap that was full
     assert "At most 1 streams" in refused.value.message
     assert leases.held("stream:k1") == 1  # the refused one gave its key slot back
     budget.release(held)
@@ -28,7 +32,7 @@ def test_a_slot_under_every_cap_or_none_at_all() -> None:
 def test_a_cap_of_zero_is_no_cap() -> None:
     budget = ConcurrencyBudget(InMemorySlotLeases(), ttl_seconds=60, retry_after=1)
     for _ in range(50):
-        budget.acquire([Cap("stream:k", 0, "streams")])
+        budget.acquire([Cap("stream:k", 0, "streams", "streams_per_key")])
 
 
 def test_render_budget_counts_running_renders_and_starts_per_minute() -> None:
@@ -36,8 +40,9 @@ def test_render_budget_counts_running_renders_and_starts_per_minute() -> None:
     starts = RateLimiter(InMemoryRateLimitStore(), per_minute=3, unit="render starts")
     budget = RenderBudget(ConcurrencyBudget(leases, 120, retry_after=2), 1, starts)
     with budget.render("k"):
-        with pytest.raises(RateLimited, match="At most 1 renders"), budget.render("k"):
+        with pytest.raises(RateLimited, match="At most 1 renders") as refused, budget.render("k"):
             pass
+        assert refused.value.details["budget"] == "concurrent_renders"
         with budget.render("other-key"):
             pass
     with pytest.raises(RuntimeError), budget.render("k"):

@@ -108,5 +108,6 @@ def test_requests_of_one_key_wait_for_one_lease_rather_than_each_leasing() -> No
 def test_render_starts_say_what_they_count() -> None:
     limiter = RateLimiter(InMemoryRateLimitStore(), per_minute=1, unit="render starts")
     limiter.spend("k")
-    with pytest.raises(RateLimited, match="1 render starts per minute"):
+    with pytest.raises(RateLimited, match="1 render starts per minute") as refused:
         limiter.spend("k")
+    assert refused.value.details["budget"] == "render_starts_per_minute"

@@ -72,8 +72,14 @@ def stream_caps(principal: Principal, settings: Settings) -> list[Cap]:
             f"stream:{principal.key_id}",
             settings.streams_per_key,
             f"open event streams for this {credential}",
+            "streams_per_token" if credential == "stream token" else "streams_per_key",
         ),
-        Cap(f"stream-user:{principal.user_id}", settings.streams_per_user, "open event streams"),
+        Cap(
+            f"stream-user:{principal.user_id}",
+            settings.streams_per_user,
+            "open event streams",
+            "streams_per_user",
+        ),
     ]
 
 
