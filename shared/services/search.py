@@ -67,7 +67,9 @@ def filter_search(
     run_ids: Sequence[str] = (),
     index_ids: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """One page of the segments matching every condition (``FilterSearchResponse``)."""
+    """One page of the segments matching every condition (``FilterSearchResponse``), in both
+    of its shapes: ``results`` / ``next_page_token`` / ``total_shown`` and ``data`` /
+    ``pagination``."""
     conditions = parse_conditions(raw_conditions)
     scope = SegmentScope(tuple(unique(index_ids)), tuple(unique(run_ids)))
     if max(len(scope.index_ids), 1) * max(len(scope.run_ids), 1) > MAX_SCOPE_DISJUNCTIONS:
@@ -92,11 +94,13 @@ def filter_search(
     videos = r.catalog.get_videos(user_id, unique(s.video_id for s in page))
     results = [search_result_body(s, videos[s.video_id]) for s in page if s.video_id in videos]
     _decorate(r, user_id, results, videos)
+    # Both shapes the SDK's ``FilterSearchResponse`` reads, over the same rows.
     return {
-        "data": results,
-        "pagination": {"limit": page_size, "has_more": has_more, "next_cursor": next_cursor},
+        "results": results,
         "next_page_token": next_cursor,
         "total_shown": len(results),
+        "data": results,
+        "pagination": {"limit": page_size, "has_more": has_more, "next_cursor": next_cursor},
     }
 
 

@@ -73,7 +73,8 @@ class SearchResult(BaseModel):
 
 
 class FilterSearchResponse(BaseModel):
-    data: list[SearchResult]
-    pagination: PaginationInfo
+    results: list[SearchResult]
     next_page_token: str | None
     total_shown: int
+    data: list[SearchResult]
+    pagination: PaginationInfo
