@@ -14,7 +14,7 @@ from typing import Any, Protocol, TypeVar
 
 from shared.clock import to_iso
 from shared.domain.ports import MarkerRepository, MediaCatalog
-from shared.domain.records import RunVideoStatus, SegmentRecord
+from shared.domain.records import RunVideoStatus, SegmentRecord, latest_completed_run
 from shared.errors import InvalidRequest
 from shared.pagination import Page, decode_cursor, paginate
 from shared.services.marker_attachment import attach_markers
@@ -77,17 +77,38 @@ def batch_statuses(
 
 
 def batch_segments(
+    r: CatalogReaders, user_id: str, video_ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    """``VideoSegments`` per video id: every segment of the video, by start time, with
+    ``run_id`` null."""
+    return _segment_groups(r, user_id, [(v, None) for v in video_ids], every_run=True)
+
+
+def batch_segments_for_targets(
     r: CatalogReaders, user_id: str, targets: Sequence[tuple[str, str | None]]
 ) -> list[dict[str, Any]]:
-    """``VideoSegments`` per ``(video_id, run_id)`` target: every segment of the video (by
-    start time), or only those of ``run_id`` when given."""
+    """``VideoSegments`` per ``(video_id, run_id)`` target: the segments of that run. A target
+    without a run means the media's latest completed run (decision 042), named in the answer;
+    a media with no completed run gets an empty group with ``run_id`` null."""
+    return _segment_groups(r, user_id, targets, every_run=False)
+
+
+def _segment_groups(
+    r: CatalogReaders,
+    user_id: str,
+    targets: Sequence[tuple[str, str | None]],
+    every_run: bool,
+) -> list[dict[str, Any]]:
     wanted = unique(targets)
     found = r.catalog.get_videos(user_id, unique(v for v, _ in wanted))
     present = [(v, run) for v, run in wanted if v in found]
-    runs = {run for _, run in present}
+    if not every_run:
+        latest = _latest_completed_runs(r.catalog, user_id, [v for v, run in present if not run])
+        present = [(v, run or latest.get(v)) for v, run in present]
+    runs = {run for _, run in present if every_run or run}
     only_run = next(iter(runs)) if len(runs) == 1 else None  # one run for all: ask the store
+    video_ids = unique(v for v, run in present if every_run or run is not None)
     segments: dict[str, list[SegmentRecord]] = {}
-    video_ids = unique(v for v, _ in present)
     if video_ids:
         for segment in r.catalog.segments_of_videos(user_id, video_ids, run_id=only_run):
             segments.setdefault(segment.video_id, []).append(segment)
@@ -96,7 +117,7 @@ def batch_segments(
         chosen = [
             segment_body(s)
             for s in segments.get(video_id, [])
-            if run_id is None or s.from_run_id == run_id
+            if every_run or (run_id is not None and s.from_run_id == run_id)
         ]
         answer.append({"video_id": video_id, "run_id": run_id, "segments": chosen})
         bodies.extend(chosen)
@@ -104,6 +125,18 @@ def batch_segments(
     types = {v: found[v].media_type.value for v in video_ids}
     fill_preview_urls(r, user_id, [], bodies, media_types=types)
     return answer
+
+
+def _latest_completed_runs(
+    catalog: MediaCatalog, user_id: str, video_ids: Sequence[str]
+) -> dict[str, str]:
+    """Video id → the run id of its latest completed run, for those that have one."""
+    latest: dict[str, str] = {}
+    for video_id, runs in _runs_by_video(catalog, user_id, unique(video_ids)).items():
+        run = latest_completed_run(runs)
+        if run is not None:
+            latest[video_id] = run.run_id
+    return latest
 
 
 def playground_videos(

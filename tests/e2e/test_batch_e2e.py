@@ -125,7 +125,7 @@ def test_batch_segments_through_the_sdk(
         assert [(g.video_id, g.run_id, len(g.segments)) for g in scoped] == [
             (clip.video_id, run_id, 3),
             (tones.video_id, run_id, 0),  # that run never touched the sound file
-            (tones.video_id, None, 3),
+            (tones.video_id, lib.segment(TONES, 0).from_run_id, 3),  # its latest completed run
         ]
 
         # the media function's signed URL for the same media, and another tenant's answer

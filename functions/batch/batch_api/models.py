@@ -15,6 +15,8 @@ class BatchVideosRequest(StrictModel):
 
 
 class SegmentsTarget(StrictModel):
+    """One media and one of its runs; without ``run_id``, its latest completed run."""
+
     video_id: RecordId
     run_id: RecordId | None = None
 
@@ -34,11 +36,6 @@ class BatchSegmentsRequest(StrictModel):
         if (self.video_ids is None) == (self.targets is None):
             raise ValueError("send exactly one of video_ids or targets")
         return self
-
-    def target_pairs(self) -> list[tuple[str, str | None]]:
-        if self.targets is not None:
-            return [(t.video_id, t.run_id) for t in self.targets]
-        return [(v, None) for v in self.video_ids or []]
 
 
 class MarkerInfo(BaseModel):
