@@ -10,7 +10,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -38,11 +38,15 @@ logger = logging.getLogger("videovector.access")
 M = TypeVar("M", bound=BaseModel)
 
 
+JsonBody = BaseModel | Sequence[BaseModel]
+
+
 @dataclass
 class Reply:
-    """What a handler returns: a JSON body (or raw bytes), a status and headers."""
+    """What a handler returns: a response model (or a list of them) that the router
+    serialises, raw bytes with their ``content_type``, or nothing; a status and headers."""
 
-    body: Any = None
+    body: JsonBody | bytes | None = None
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
@@ -234,10 +238,23 @@ class Router:
         if isinstance(reply, flask.Response):
             return reply
         if reply.content_type == "application/json":
-            return _json_response(reply.body, reply.status, reply.headers)
+            return _json_response(_jsonable(reply.body), reply.status, reply.headers)
+        if not isinstance(reply.body, bytes | None):
+            raise TypeError(f"a {reply.content_type} reply carries bytes")
         response = flask.Response(reply.body, status=reply.status, content_type=reply.content_type)
         response.headers.update(reply.headers)
         return response
+
+
+def _jsonable(body: JsonBody | bytes | None) -> Any:
+    """A response model as JSON-ready data: the model decides every field sent."""
+    if body is None:
+        return None
+    if isinstance(body, BaseModel):
+        return body.model_dump(mode="json")
+    if isinstance(body, Sequence) and not isinstance(body, bytes | str):
+        return [item.model_dump(mode="json") for item in body]
+    raise TypeError(f"a JSON reply must be a response model, not {type(body).__name__}")
 
 
 def _json_response(body: Any, status: int, headers: dict[str, str]) -> flask.Response:

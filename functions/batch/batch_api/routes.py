@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from batch_api.models import (
-    BatchSegmentsRequest,
-    BatchVideosRequest,
-    VideoSegments,
-    VideoStatus,
-    VideoWithDetails,
-)
+from batch_api.models import BatchSegmentsRequest, BatchVideosRequest
 from shared.domain.principals import Scope
+from shared.domain.resources.media import VideoSegments, VideoStatus, VideoWithDetails
 from shared.http.router import Reply, RequestContext, Router
 from shared.services import catalog
 

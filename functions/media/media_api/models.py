@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from shared.domain.previews import (
     DEFAULT_GIF_FPS,
@@ -37,11 +37,6 @@ class SignedUrlRequest(StrictModel):
     expires_in: int = Field(
         default=DEFAULT_EXPIRES_IN, ge=MIN_EXPIRES_IN, le=MAX_EXPIRES_IN, strict=True
     )
-
-
-class SignedUrlResponse(BaseModel):
-    signed_url: str
-    expires_at: str
 
 
 class GifQuery(StrictModel):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
-from media_api.models import GifQuery, SignedUrlRequest, SignedUrlResponse, ThumbnailQuery
+from media_api.models import GifQuery, SignedUrlRequest, ThumbnailQuery
 from shared.clock import to_iso, utcnow
 from shared.domain.identifiers import is_valid_id
 from shared.domain.principals import Scope
+from shared.domain.resources.credentials import SignedUrlResponse
 from shared.errors import NotFound
 from shared.http.router import Reply, RequestContext, Router
 from shared.services.media_previews import Preview
@@ -37,7 +38,7 @@ def signed_url(ctx: RequestContext) -> Reply:
         body.expires_in,
     )
     return Reply(
-        {"signed_url": signed.url, "expires_at": to_iso(signed.expires_at)},
+        SignedUrlResponse(signed_url=signed.url, expires_at=to_iso(signed.expires_at)),
         headers={"Cache-Control": "no-store"},
     )
 

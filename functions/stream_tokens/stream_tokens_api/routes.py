@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from shared.clock import to_iso
 from shared.domain.principals import Scope
+from shared.domain.resources.credentials import StreamTokenResponse
 from shared.http.router import Reply, RequestContext, Router
 from shared.services.stream_tokens import QUERY_PARAMETER
-from stream_tokens_api.models import StreamTokenRequest, StreamTokenResponse
+from stream_tokens_api.models import StreamTokenRequest
 
 router = Router()
 
@@ -30,4 +31,4 @@ def create_stream_token(ctx: RequestContext) -> Reply:
         query_parameter=QUERY_PARAMETER,
     )
     # A credential: no cache may keep it.
-    return Reply(reply.model_dump(), status=201, headers={"Cache-Control": "no-store"})
+    return Reply(reply, status=201, headers={"Cache-Control": "no-store"})
