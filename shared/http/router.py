@@ -98,6 +98,8 @@ class Route:
     response: Any = None  # a pydantic model (or list[Model]) describing the 2xx body
     summary: str = ""
     statuses: tuple[int, ...] = ()  # success statuses; () = 200, or 204 with no response
+    request_headers: tuple[str, ...] = ()  # headers the handler reads (for the OpenAPI)
+    response_headers: tuple[str, ...] = ()  # headers its successes carry (for the OpenAPI)
 
 
 def _compile(template: str) -> re.Pattern[str]:
@@ -151,11 +153,15 @@ class Router:
         query: type[BaseModel] | None = None,
         response: Any = None,
         statuses: tuple[int, ...] = (),
+        request_headers: tuple[str, ...] = (),
+        response_headers: tuple[str, ...] = (),
     ) -> Callable[[Handler], Handler]:
         """Register a handler. ``body``, ``query`` and ``response`` describe it for the
         generated OpenAPI document; the handler parses with ``ctx.body(Model)``. ``response``
         is a model, ``list[Model]``, or a media type string (``"image/gif"``) for raw bytes;
-        ``statuses`` lists the success statuses when not just 200 (204 without a response)."""
+        ``statuses`` lists the success statuses when not just 200 (204 without a response);
+        ``request_headers`` / ``response_headers`` name the headers it reads and sends, as
+        described in ``infra/openapi.py``."""
 
         def register(handler: Handler) -> Handler:
             summary = (handler.__doc__ or "").strip().splitlines()[0] if handler.__doc__ else ""
@@ -171,6 +177,8 @@ class Router:
                     response,
                     summary,
                     statuses,
+                    request_headers,
+                    response_headers,
                 )
             )
             return handler

@@ -39,6 +39,8 @@ def list_markers(ctx: RequestContext) -> Reply:
     body=MarkerUpsertRequest,
     response=MarkerResponse,
     statuses=(200, 201),
+    request_headers=("If-Match", "Idempotency-Key"),
+    response_headers=("ETag", "Idempotent-Replayed"),
 )
 def upsert_marker(ctx: RequestContext) -> Reply:
     """Create or update the caller's marker on a target."""
@@ -75,7 +77,13 @@ def upsert_marker(ctx: RequestContext) -> Reply:
     )
 
 
-@router.route("GET", "/api/v2/markers/{marker_id}", scope=Scope.READ, response=MarkerResponse)
+@router.route(
+    "GET",
+    "/api/v2/markers/{marker_id}",
+    scope=Scope.READ,
+    response=MarkerResponse,
+    response_headers=("ETag",),
+)
 def get_marker(ctx: RequestContext) -> Reply:
     """Read one marker."""
     marker = service.get_marker(ctx.container.markers, ctx.principal, _marker_id(ctx))

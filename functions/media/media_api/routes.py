@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from media_api.models import GifQuery, SignedUrlRequest, ThumbnailQuery
 from shared.clock import to_iso, utcnow
@@ -15,6 +16,12 @@ from shared.services.media_previews import Preview
 from shared.services.signed_urls import sign_owned_object
 
 router = Router()
+# An image answers 200, or 304 with no body to a matching If-None-Match; both name the ETag.
+IMAGE_HEADERS: dict[str, Any] = {
+    "statuses": (200, 304),
+    "request_headers": ("If-None-Match",),
+    "response_headers": ("ETag", "Cache-Control"),
+}
 
 
 @router.route(
@@ -23,6 +30,7 @@ router = Router()
     scope=Scope.READ,
     body=SignedUrlRequest,
     response=SignedUrlResponse,
+    response_headers=("Cache-Control",),
 )
 def signed_url(ctx: RequestContext) -> Reply:
     """Sign a GET URL for one of the caller's media or derived objects."""
@@ -44,7 +52,12 @@ def signed_url(ctx: RequestContext) -> Reply:
 
 
 @router.route(
-    "GET", "/api/v2/videos/{video_id}/gif", scope=Scope.READ, query=GifQuery, response="image/gif"
+    "GET",
+    "/api/v2/videos/{video_id}/gif",
+    scope=Scope.READ,
+    query=GifQuery,
+    response="image/gif",
+    **IMAGE_HEADERS,
 )
 def gif(ctx: RequestContext) -> Reply:
     """An animated preview of the media (palette-based GIF)."""
@@ -61,6 +74,7 @@ def gif(ctx: RequestContext) -> Reply:
     scope=Scope.READ,
     query=ThumbnailQuery,
     response="image/*",
+    **IMAGE_HEADERS,
 )
 def thumbnail(ctx: RequestContext) -> Reply:
     """One frame of a segment (its midpoint unless ``time`` is given)."""
@@ -74,7 +88,7 @@ def thumbnail(ctx: RequestContext) -> Reply:
     return _image_reply(preview)
 
 
-@router.route("GET", "/api/v2/previews/{token}", scope=None, response="image/*")
+@router.route("GET", "/api/v2/previews/{token}", scope=None, response="image/*", **IMAGE_HEADERS)
 def preview_link(ctx: RequestContext) -> Reply:
     """A preview behind a keyless signed link (the image URLs inside JSON responses)."""
     ticket = ctx.container.preview_links.verify(ctx.path_params["token"])

@@ -19,6 +19,7 @@ router = Router()
     body=StreamTokenRequest,
     response=StreamTokenResponse,
     statuses=(201,),
+    response_headers=("Cache-Control",),
 )
 def create_stream_token(ctx: RequestContext) -> Reply:
     """Issue a token that opens the caller's event stream with exactly these filters."""
