@@ -29,7 +29,51 @@ from shared.http.router import Route
 ROOT = Path(__file__).resolve().parents[1]
 REF = "#/components/schemas/{model}"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-ERROR_STATUSES = ("4XX", "503")
+# status -> the shared error response: every error is the envelope; 429 and 503 also say when
+# to come back.
+ERROR_RESPONSES = {"4XX": "Error", "429": "RateLimited", "503": "Unavailable"}
+
+# Headers the routes name (``request_headers`` / ``response_headers`` on ``Router.route``).
+REQUEST_HEADERS: dict[str, dict[str, Any]] = {
+    "If-Match": {
+        "description": "Update only if the marker's current ETag is this one (else 412).",
+        "schema": {"type": "string"},
+    },
+    "Idempotency-Key": {
+        "description": "A retry with the same key and body answers the first result again "
+        "(with Idempotent-Replayed: true); with another body, 409.",
+        "schema": {"type": "string", "maxLength": 255},
+    },
+    "If-None-Match": {
+        "description": "An ETag from an earlier answer: 304 with no body when it still holds.",
+        "schema": {"type": "string"},
+    },
+}
+RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
+    "ETag": {
+        "description": "The representation's version (strong, quoted).",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Idempotent-Replayed": {
+        "description": "Present when the answer replays an earlier request's Idempotency-Key.",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+    "Cache-Control": {
+        "description": "How long a cache may keep the answer (no-store for credentials).",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    },
+    "Allow": {
+        "description": "On 405: the methods the path accepts.",
+        "schema": {"type": "string"},
+    },
+}
 
 
 class ErrorBody(BaseModel):
@@ -103,7 +147,8 @@ def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
 
 def _success_responses(route: Route, schemas: dict[Any, Any]) -> dict[str, Any]:
     statuses = route.statuses or ((204,) if route.response is None else (200,))
-    headers = {"X-Request-ID": {"$ref": "#/components/headers/RequestId"}}
+    headers: dict[str, Any] = {"X-Request-ID": {"$ref": "#/components/headers/RequestId"}}
+    headers.update({name: _header_ref(name) for name in route.response_headers})
     if route.response is None:
         content = None
     elif isinstance(route.response, str):
@@ -126,6 +171,10 @@ def operation(endpoint: Endpoint, route: Route, schemas: dict[Any, Any]) -> dict
     ]
     if route.query is not None:
         params.extend(query_parameters(route.query))
+    params.extend(
+        {"name": name, "in": "header", "required": False, **REQUEST_HEADERS[name]}
+        for name in route.request_headers
+    )
     op: dict[str, Any] = {
         "operationId": route.handler.__name__,
         "summary": route.summary,
@@ -147,7 +196,24 @@ def operation(endpoint: Endpoint, route: Route, schemas: dict[Any, Any]) -> dict
 
 
 def error_responses() -> dict[str, Any]:
-    return {status: {"$ref": "#/components/responses/Error"} for status in ERROR_STATUSES}
+    return {
+        status: {"$ref": f"#/components/responses/{name}"}
+        for status, name in ERROR_RESPONSES.items()
+    }
+
+
+def _header_ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/headers/{name.replace('-', '')}"}
+
+
+def _error_response(description: str, error_schema: Any, *headers: str) -> dict[str, Any]:
+    described: dict[str, Any] = {"X-Request-ID": {"$ref": "#/components/headers/RequestId"}}
+    described.update({name: _header_ref(name) for name in headers})
+    return {
+        "description": description,
+        "headers": described,
+        "content": {"application/json": {"schema": error_schema}},
+    }
 
 
 def _component_schemas(
@@ -200,17 +266,30 @@ def build_document() -> dict[str, Any]:
         "components": {
             "schemas": dict(sorted(components.items())),
             "responses": {
-                "Error": {
-                    "description": "The error envelope (see README, Errors).",
-                    "headers": {"X-Request-ID": {"$ref": "#/components/headers/RequestId"}},
-                    "content": {"application/json": {"schema": error_schema}},
-                }
+                "Error": _error_response(
+                    "The error envelope (see README, Errors).", error_schema, "Allow"
+                ),
+                "RateLimited": _error_response(
+                    "The key's budget is spent: the envelope, and when to retry.",
+                    error_schema,
+                    "Retry-After",
+                ),
+                "Unavailable": _error_response(
+                    "A dependency is down; safe to retry: the envelope, and when.",
+                    error_schema,
+                    "Retry-After",
+                ),
             },
             "headers": {
                 "RequestId": {
                     "description": "The request id, also in every error body.",
+                    "required": True,
                     "schema": {"type": "string"},
-                }
+                },
+                **{
+                    name.replace("-", ""): header
+                    for name, header in sorted(RESPONSE_HEADERS.items())
+                },
             },
             "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
         },

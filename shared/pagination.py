@@ -14,8 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
-
+from shared.domain.resources.base import PaginationInfo
 from shared.errors import InvalidRequest
 
 T = TypeVar("T")
@@ -73,21 +72,6 @@ def paginate(
     return Page(items=items, limit=limit, has_more=has_more, next_cursor=next_cursor)
 
 
-def page_body(page: Page[T], serialize: Callable[[T], Any]) -> dict[str, Any]:
-    """The contract's list shape: ``{"data": [...], "pagination": {...}}``."""
-    return {
-        "data": [serialize(item) for item in page.items],
-        "pagination": {
-            "limit": page.limit,
-            "has_more": page.has_more,
-            "next_cursor": page.next_cursor,
-        },
-    }
-
-
-class PaginationInfo(BaseModel):
-    """The ``pagination`` object of every list response (for the OpenAPI description)."""
-
-    limit: int
-    has_more: bool
-    next_cursor: str | None
+def pagination_of(page: Page[Any]) -> PaginationInfo:
+    """The contract's ``pagination`` object of a page."""
+    return PaginationInfo(limit=page.limit, has_more=page.has_more, next_cursor=page.next_cursor)

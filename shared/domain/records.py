@@ -7,6 +7,7 @@ it so another user's record reads exactly like a missing one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -110,3 +111,15 @@ class RunVideoStatus:
 
     def count(self, status: SegmentStatus) -> int:
         return sum(1 for s in self.segments if s.status is status)
+
+
+FINISHED_WITH_SEGMENTS = frozenset({RunStatus.COMPLETED, RunStatus.COMPLETED_WITH_FAILURES})
+
+
+def latest_completed_run(runs: Iterable[RunVideoStatus]) -> RunVideoStatus | None:
+    """The run a target without ``run_id`` means (decision 042): among the media's runs that
+    finished with segments (``completed`` or ``completed_with_failures``), the one that
+    finished last (a finished snapshot's ``updated_at`` is when its last segment finished),
+    ties to the greatest ``run_id``; ``None`` when no run has finished."""
+    finished = [r for r in runs if r.status in FINISHED_WITH_SEGMENTS]
+    return max(finished, key=lambda r: (r.updated_at, r.run_id), default=None)

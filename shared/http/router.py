@@ -10,7 +10,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -38,11 +38,15 @@ logger = logging.getLogger("videovector.access")
 M = TypeVar("M", bound=BaseModel)
 
 
+JsonBody = BaseModel | Sequence[BaseModel]
+
+
 @dataclass
 class Reply:
-    """What a handler returns: a JSON body (or raw bytes), a status and headers."""
+    """What a handler returns: a response model (or a list of them) that the router
+    serialises, raw bytes with their ``content_type``, or nothing; a status and headers."""
 
-    body: Any = None
+    body: JsonBody | bytes | None = None
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
@@ -94,6 +98,8 @@ class Route:
     response: Any = None  # a pydantic model (or list[Model]) describing the 2xx body
     summary: str = ""
     statuses: tuple[int, ...] = ()  # success statuses; () = 200, or 204 with no response
+    request_headers: tuple[str, ...] = ()  # headers the handler reads (for the OpenAPI)
+    response_headers: tuple[str, ...] = ()  # headers its successes carry (for the OpenAPI)
 
 
 def _compile(template: str) -> re.Pattern[str]:
@@ -147,11 +153,15 @@ class Router:
         query: type[BaseModel] | None = None,
         response: Any = None,
         statuses: tuple[int, ...] = (),
+        request_headers: tuple[str, ...] = (),
+        response_headers: tuple[str, ...] = (),
     ) -> Callable[[Handler], Handler]:
         """Register a handler. ``body``, ``query`` and ``response`` describe it for the
         generated OpenAPI document; the handler parses with ``ctx.body(Model)``. ``response``
         is a model, ``list[Model]``, or a media type string (``"image/gif"``) for raw bytes;
-        ``statuses`` lists the success statuses when not just 200 (204 without a response)."""
+        ``statuses`` lists the success statuses when not just 200 (204 without a response);
+        ``request_headers`` / ``response_headers`` name the headers it reads and sends, as
+        described in ``infra/openapi.py``."""
 
         def register(handler: Handler) -> Handler:
             summary = (handler.__doc__ or "").strip().splitlines()[0] if handler.__doc__ else ""
@@ -167,6 +177,8 @@ class Router:
                     response,
                     summary,
                     statuses,
+                    request_headers,
+                    response_headers,
                 )
             )
             return handler
@@ -234,10 +246,23 @@ class Router:
         if isinstance(reply, flask.Response):
             return reply
         if reply.content_type == "application/json":
-            return _json_response(reply.body, reply.status, reply.headers)
+            return _json_response(_jsonable(reply.body), reply.status, reply.headers)
+        if not isinstance(reply.body, bytes | None):
+            raise TypeError(f"a {reply.content_type} reply carries bytes")
         response = flask.Response(reply.body, status=reply.status, content_type=reply.content_type)
         response.headers.update(reply.headers)
         return response
+
+
+def _jsonable(body: JsonBody | bytes | None) -> Any:
+    """A response model as JSON-ready data: the model decides every field sent."""
+    if body is None:
+        return None
+    if isinstance(body, BaseModel):
+        return body.model_dump(mode="json")
+    if isinstance(body, Sequence) and not isinstance(body, bytes | str):
+        return [item.model_dump(mode="json") for item in body]
+    raise TypeError(f"a JSON reply must be a response model, not {type(body).__name__}")
 
 
 def _json_response(body: Any, status: int, headers: dict[str, str]) -> flask.Response:

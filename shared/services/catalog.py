@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from shared.clock import to_iso
 from shared.domain.ports import MarkerRepository, MediaCatalog
-from shared.domain.records import RunVideoStatus, SegmentRecord
+from shared.domain.records import RunVideoStatus, SegmentRecord, latest_completed_run
+from shared.domain.resources.media import Segment, VideoSegments, VideoStatus, VideoWithDetails
 from shared.errors import InvalidRequest
 from shared.pagination import Page, decode_cursor, paginate
 from shared.services.marker_attachment import attach_markers
 from shared.services.preview_links import PreviewLinks
 from shared.services.previews import fill_preview_urls
-from shared.services.resource_shapes import segment_body, video_body, video_status_body
 
 MAX_BATCH_VIDEOS = 100
 MAX_BATCH_SEGMENT_TARGETS = 50
@@ -55,50 +55,72 @@ def _runs_by_video(
     return runs
 
 
-def batch_videos(r: CatalogReaders, user_id: str, video_ids: Sequence[str]) -> list[dict[str, Any]]:
+def batch_videos(
+    r: CatalogReaders, user_id: str, video_ids: Sequence[str]
+) -> list[VideoWithDetails]:
     """``VideoWithDetails`` per known id, with run snapshots, marker and preview URLs."""
     found = r.catalog.get_videos(user_id, unique(video_ids))
     present = [v for v in unique(video_ids) if v in found]
     runs = _runs_by_video(r.catalog, user_id, present)
-    bodies = [video_body(found[v], runs[v]) for v in present]
+    bodies = [VideoWithDetails.of(found[v], runs[v]) for v in present]
     attach_markers(r.markers, user_id, videos=bodies)
     fill_preview_urls(r, user_id, bodies, [])
     return bodies
 
 
-def batch_statuses(
-    r: CatalogReaders, user_id: str, video_ids: Sequence[str]
-) -> list[dict[str, Any]]:
+def batch_statuses(r: CatalogReaders, user_id: str, video_ids: Sequence[str]) -> list[VideoStatus]:
     """``VideoStatus`` per known id: overall status and one snapshot per prompt run."""
     found = r.catalog.get_videos(user_id, unique(video_ids))
     present = [v for v in unique(video_ids) if v in found]
     runs = _runs_by_video(r.catalog, user_id, present)
-    return [video_status_body(found[v], runs[v]) for v in present]
+    return [VideoStatus.of(found[v], runs[v]) for v in present]
 
 
 def batch_segments(
+    r: CatalogReaders, user_id: str, video_ids: Sequence[str]
+) -> list[VideoSegments]:
+    """``VideoSegments`` per video id: every segment of the video, by start time, with
+    ``run_id`` null."""
+    return _segment_groups(r, user_id, [(v, None) for v in video_ids], every_run=True)
+
+
+def batch_segments_for_targets(
     r: CatalogReaders, user_id: str, targets: Sequence[tuple[str, str | None]]
-) -> list[dict[str, Any]]:
-    """``VideoSegments`` per ``(video_id, run_id)`` target: every segment of the video (by
-    start time), or only those of ``run_id`` when given."""
+) -> list[VideoSegments]:
+    """``VideoSegments`` per ``(video_id, run_id)`` target: the segments of that run. A target
+    without a run means the media's latest completed run (decision 042), named in the answer;
+    a media with no completed run gets an empty group with ``run_id`` null."""
+    return _segment_groups(r, user_id, targets, every_run=False)
+
+
+def _segment_groups(
+    r: CatalogReaders,
+    user_id: str,
+    targets: Sequence[tuple[str, str | None]],
+    every_run: bool,
+) -> list[VideoSegments]:
     wanted = unique(targets)
     found = r.catalog.get_videos(user_id, unique(v for v, _ in wanted))
     present = [(v, run) for v, run in wanted if v in found]
-    runs = {run for _, run in present}
+    if not every_run:
+        latest = _latest_completed_runs(r.catalog, user_id, [v for v, run in present if not run])
+        present = [(v, run or latest.get(v)) for v, run in present]
+    runs = {run for _, run in present if every_run or run}
     only_run = next(iter(runs)) if len(runs) == 1 else None  # one run for all: ask the store
+    video_ids = unique(v for v, run in present if every_run or run is not None)
     segments: dict[str, list[SegmentRecord]] = {}
-    video_ids = unique(v for v, _ in present)
     if video_ids:
         for segment in r.catalog.segments_of_videos(user_id, video_ids, run_id=only_run):
             segments.setdefault(segment.video_id, []).append(segment)
-    answer, bodies = [], []
+    answer: list[VideoSegments] = []
+    bodies: list[Segment] = []
     for video_id, run_id in present:
         chosen = [
-            segment_body(s)
+            Segment.of(s)
             for s in segments.get(video_id, [])
-            if run_id is None or s.from_run_id == run_id
+            if every_run or (run_id is not None and s.from_run_id == run_id)
         ]
-        answer.append({"video_id": video_id, "run_id": run_id, "segments": chosen})
+        answer.append(VideoSegments(video_id=video_id, run_id=run_id, segments=chosen))
         bodies.extend(chosen)
     attach_markers(r.markers, user_id, segments=bodies)
     types = {v: found[v].media_type.value for v in video_ids}
@@ -106,9 +128,21 @@ def batch_segments(
     return answer
 
 
+def _latest_completed_runs(
+    catalog: MediaCatalog, user_id: str, video_ids: Sequence[str]
+) -> dict[str, str]:
+    """Video id → the run id of its latest completed run, for those that have one."""
+    latest: dict[str, str] = {}
+    for video_id, runs in _runs_by_video(catalog, user_id, unique(video_ids)).items():
+        run = latest_completed_run(runs)
+        if run is not None:
+            latest[video_id] = run.run_id
+    return latest
+
+
 def playground_videos(
     r: CatalogReaders, user_id: str, limit: int, cursor: str | None
-) -> Page[dict[str, Any]]:
+) -> Page[VideoWithDetails]:
     """The caller's index-less media, newest first."""
     after = None
     if cursor is not None:
@@ -121,7 +155,7 @@ def playground_videos(
         PLAYGROUND_CURSOR,
         lambda v: {"t": to_iso(v.created_at), "id": v.video_id},
     )
-    bodies = [video_body(v) for v in page.items]
+    bodies = [VideoWithDetails.of(v) for v in page.items]
     attach_markers(r.markers, user_id, videos=bodies)
     fill_preview_urls(r, user_id, bodies, [])
     return Page(bodies, page.limit, page.has_more, page.next_cursor)

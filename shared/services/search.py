@@ -18,13 +18,14 @@ from typing import Any, Protocol
 from shared.domain.filters import Condition, matches, parse_conditions, store_equality
 from shared.domain.ports import SegmentSearchIndex, TextEmbedder
 from shared.domain.records import SegmentRecord, VideoRecord
+from shared.domain.resources.base import PaginationInfo
+from shared.domain.resources.search import FilterSearchResponse, SearchResult
 from shared.domain.search import SegmentScope, StoreFilter
 from shared.errors import InvalidRequest, ValidationFailed
 from shared.pagination import decode_cursor, encode_cursor
 from shared.services.catalog import CatalogReaders, unique
 from shared.services.marker_attachment import attach_markers
 from shared.services.previews import fill_preview_urls
-from shared.services.resource_shapes import search_result_body
 
 DEFAULT_TOP_K = 30
 MAX_TOP_K = 100
@@ -44,13 +45,13 @@ class SearchReaders(CatalogReaders, Protocol):
 
 def playground_search(
     r: SearchReaders, user_id: str, query: str, top_k: int, run_id: str | None
-) -> list[dict[str, Any]]:
+) -> list[SearchResult]:
     """The ``top_k`` playground segments most similar to ``query``, best first."""
     vector = r.embedder.embed_query(query)
     hits = r.search_index.nearest(user_id, r.embedder.model_id, vector, top_k, run_id)
     videos = r.catalog.get_videos(user_id, unique(h.segment.video_id for h in hits))
     results = [
-        search_result_body(h.segment, videos[h.segment.video_id], round(h.similarity, 6))
+        SearchResult.of(h.segment, videos[h.segment.video_id], round(h.similarity, 6))
         for h in hits
         if h.segment.video_id in videos
     ]
@@ -66,8 +67,10 @@ def filter_search(
     cursor: str | None,
     run_ids: Sequence[str] = (),
     index_ids: Sequence[str] = (),
-) -> dict[str, Any]:
-    """One page of the segments matching every condition (``FilterSearchResponse``)."""
+) -> FilterSearchResponse:
+    """One page of the segments matching every condition (``FilterSearchResponse``), in both
+    of its shapes: ``results`` / ``next_page_token`` / ``total_shown`` and ``data`` /
+    ``pagination``."""
     conditions = parse_conditions(raw_conditions)
     scope = SegmentScope(tuple(unique(index_ids)), tuple(unique(run_ids)))
     if max(len(scope.index_ids), 1) * max(len(scope.run_ids), 1) > MAX_SCOPE_DISJUNCTIONS:
@@ -90,14 +93,15 @@ def filter_search(
         encode_cursor(FILTER_CURSOR, {"q": fingerprint, "after": last}) if has_more else None
     )
     videos = r.catalog.get_videos(user_id, unique(s.video_id for s in page))
-    results = [search_result_body(s, videos[s.video_id]) for s in page if s.video_id in videos]
+    results = [SearchResult.of(s, videos[s.video_id]) for s in page if s.video_id in videos]
     _decorate(r, user_id, results, videos)
-    return {
-        "data": results,
-        "pagination": {"limit": page_size, "has_more": has_more, "next_cursor": next_cursor},
-        "next_page_token": next_cursor,
-        "total_shown": len(results),
-    }
+    return FilterSearchResponse(
+        results=results,
+        next_page_token=next_cursor,
+        total_shown=len(results),
+        data=results,
+        pagination=PaginationInfo(limit=page_size, has_more=has_more, next_cursor=next_cursor),
+    )
 
 
 def store_filters(conditions: Sequence[Condition]) -> list[StoreFilter]:
@@ -163,14 +167,13 @@ def _cursor_position(cursor: str | None, fingerprint: str) -> str | None:
 
 
 def _decorate(
-    r: SearchReaders, user_id: str, results: list[dict[str, Any]], videos: dict[str, VideoRecord]
+    r: SearchReaders, user_id: str, results: list[SearchResult], videos: dict[str, VideoRecord]
 ) -> None:
-    """Markers (the segment's, and its extracted fields') and preview URLs on each result."""
-    attach_markers(r.markers, user_id, segments=results)
-    for result in results:
-        result["extracted_metadata_markers"] = result.pop("metadata_markers")
+    """Markers (the segment's, and its extracted fields') and preview URLs on each result;
+    the preview fields repeat the result's own segment's."""
+    attach_markers(r.markers, user_id, results=results)
     types = {v: video.media_type.value for v, video in videos.items()}
     fill_preview_urls(r, user_id, [], results, media_types=types)
     for result in results:
-        result["preview_thumbnail_uri"] = result.get("thumbnail_uri")
-        result["preview_gif_uri"] = result.get("gif_uri")
+        result.preview_thumbnail_uri = result.thumbnail_uri
+        result.preview_gif_uri = result.gif_uri

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +17,43 @@ from shared.bootstrap import Container
 from shared.services.api_keys import create_api_key
 from tests.e2e.event_fixtures import relay_factory  # noqa: F401 - the event tests' fixture
 from tests.log_hygiene import find_secrets, total_log_bytes
+from tests.support.response_conformance import ResponseConformance
+
+
+@pytest.fixture(scope="session")
+def undescribed_responses() -> Iterator[list[str]]:
+    """Every response any client in the e2e run receives (the public SDK, httpx in a test) is
+    checked against docs/openapi.json; what it does not describe is collected here."""
+    conformance = ResponseConformance.load()
+    found: list[str] = []
+    sync_send, async_send = httpx.Client.send, httpx.AsyncClient.send
+
+    def check(response: httpx.Response, streamed: bool) -> None:
+        found.extend(conformance.check(response, body_read=not streamed))
+
+    def send(self: httpx.Client, request: httpx.Request, **kw: Any) -> httpx.Response:
+        response = sync_send(self, request, **kw)
+        check(response, bool(kw.get("stream")))
+        return response
+
+    async def asend(self: httpx.AsyncClient, request: httpx.Request, **kw: Any) -> httpx.Response:
+        response = await async_send(self, request, **kw)
+        check(response, bool(kw.get("stream")))
+        return response
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(httpx.Client, "send", send)
+        patch.setattr(httpx.AsyncClient, "send", asend)
+        yield found
+
+
+@pytest.fixture(autouse=True)
+def responses_conform(undescribed_responses: list[str]) -> Iterator[None]:
+    """A test fails when a response it received carries what the OpenAPI does not describe."""
+    before = len(undescribed_responses)
+    yield
+    new = undescribed_responses[before:]
+    assert not new, "responses the OpenAPI document does not describe:\n" + "\n".join(new)
 
 
 @pytest.fixture(scope="session")

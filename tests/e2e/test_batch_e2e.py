@@ -3,6 +3,9 @@ over the demo media processed by the stack's own pipeline."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+
 import httpx
 import pytest
 from videovector import (
@@ -16,7 +19,9 @@ from videovector import (
 
 from infra.local.stack import LocalStack
 from shared.bootstrap import Container
-from tests.contracts.media_catalog import video
+from shared.clock import utcnow
+from shared.domain.records import RunStatus, RunVideoStatus
+from tests.contracts.media_catalog import segment, video
 from tests.e2e.demo_library import DemoLibrary
 from tests.e2e.sdk_support import exhaust_rate_limit, sdk_client
 
@@ -125,7 +130,7 @@ def test_batch_segments_through_the_sdk(
         assert [(g.video_id, g.run_id, len(g.segments)) for g in scoped] == [
             (clip.video_id, run_id, 3),
             (tones.video_id, run_id, 0),  # that run never touched the sound file
-            (tones.video_id, None, 3),
+            (tones.video_id, lib.segment(TONES, 0).from_run_id, 3),  # its latest completed run
         ]
 
         # the media function's signed URL for the same media, and another tenant's answer
@@ -133,6 +138,56 @@ def test_batch_segments_through_the_sdk(
         assert httpx.get(signed.signed_url, timeout=60).content[4:8] == b"ftyp"
         with pytest.raises(NotFoundError):
             client.videos.get_signed_url(clip.video_uri.replace(lib.user_id, "someone-else"))
+
+
+def test_targets_without_run_resolve_over_firestore_through_the_sdk(
+    stack: LocalStack,
+    cloud: Container,
+    new_key,  # type: ignore[no-untyped-def]
+) -> None:
+    """Decision 042 on the emulator: the run that finished last among the completed ones, ties
+    to the greatest run id; a media with no completed run gets an empty group."""
+    user = f"resolve-{uuid.uuid4().hex[:8]}"
+    done, fresh = video(user, f"{user}-done"), video(user, f"{user}-fresh")
+    finished = utcnow()
+    runs = [
+        (done, "run-a", RunStatus.COMPLETED, finished - timedelta(minutes=1)),
+        (done, "run-b", RunStatus.COMPLETED_WITH_FAILURES, finished),
+        (done, "run-c", RunStatus.PROCESSING, finished + timedelta(minutes=1)),
+        (done, "run-d", RunStatus.FAILED, finished + timedelta(minutes=1)),
+        (fresh, "run-c", RunStatus.PROCESSING, finished),
+    ]
+    for media in (done, fresh):
+        cloud.catalog.put_video(media)
+    for media, run_id, status, at in runs:
+        cloud.catalog.put_run_status(RunVideoStatus(run_id, media.video_id, user, status, at, at))
+        cloud.catalog.put_segments([segment(user, media.video_id, float(ord(run_id[-1])), run_id)])
+
+    with sdk_client(stack.base_url, new_key(user, "read")) as client:
+        groups = client.videos.batch_segments_for_targets(
+            [
+                BatchVideoSegmentsTarget(video_id=done.video_id),
+                BatchVideoSegmentsTarget(video_id=fresh.video_id),
+                BatchVideoSegmentsTarget(video_id=done.video_id, run_id="run-a"),
+            ]
+        )
+        assert [(g.video_id, g.run_id) for g in groups] == [
+            (done.video_id, "run-b"),
+            (fresh.video_id, None),
+            (done.video_id, "run-a"),
+        ]
+        assert [s.from_run_id for s in groups[0].segments] == ["run-b"]
+        assert groups[1].segments == []
+        assert [s.from_run_id for s in groups[2].segments] == ["run-a"]
+
+        cloud.catalog.put_run_status(
+            RunVideoStatus("run-e", done.video_id, user, RunStatus.COMPLETED, finished, finished)
+        )
+        cloud.catalog.put_segments([segment(user, done.video_id, 9.0, "run-e")])
+        (tied,) = client.videos.batch_segments_for_targets(
+            [BatchVideoSegmentsTarget(video_id=done.video_id)]
+        )
+        assert tied.run_id == "run-e" and [s.start_time for s in tied.segments] == [9.0]
 
 
 def test_sdk_error_classes_for_our_errors(

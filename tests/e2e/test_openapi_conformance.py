@@ -1,6 +1,9 @@
 """Schemathesis drives every described operation through the local gateway with the published
-description (fetched from ``/api/v2/openapi.json``): no 5xx, every status, content type and
-body as described, every error in the envelope, and no operation that ignores its API key.
+description (fetched from ``/api/v2/openapi.json``): no 5xx, every status, content type, body
+and header as described (``ETag``, ``Idempotent-Replayed``, ``Cache-Control``, ``Retry-After``
+where the description requires them), every error in the envelope, and no operation that
+ignores its API key. Request headers the description lists (``If-Match``, ``Idempotency-Key``,
+``If-None-Match``) are generated too.
 
 Streaming operations (``text/event-stream``) are left to their own end-to-end tests: a
 conforming stream never ends, so a generated request would wait for ever.
@@ -87,6 +90,9 @@ def test_operation_conforms(
     def conforms(case: schemathesis.Case) -> None:
         case.call_and_validate(
             base_url=stack.base_url,
+            # Sent again as an explicit header: an operation with header parameters of its own
+            # (If-Match, Idempotency-Key) would otherwise have its key taken for a generated one.
+            headers=auth,
             checks=[*CHECKS, errors_use_the_envelope],
             timeout=30,
         )

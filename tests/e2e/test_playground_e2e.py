@@ -150,3 +150,34 @@ def test_filter_playground_through_the_sdk(
                 ]
             )
         assert invalid.value.details["errors"][0]["condition_index"] == 1
+
+
+def test_filter_playground_answers_both_shapes_over_raw_http(
+    stack: LocalStack,
+    http,  # type: ignore[no-untyped-def]
+    new_key,
+    demo_library: DemoLibrary,  # type: ignore[no-untyped-def]
+) -> None:
+    """Clients reading ``results`` / ``next_page_token`` and clients reading ``data`` /
+    ``pagination`` walk the same pages, row for row."""
+    anything = {"field": "media_type", "operator": "is_not_empty", "type": "string"}
+    headers = {"X-API-Key": new_key(demo_library.user_id, "search")}
+    by_results: list[Any] = []
+    cursor = None
+    while True:
+        body: dict[str, Any] = {"conditions": [anything], "page_size": 3}
+        if cursor:
+            body["cursor"] = cursor
+        response = http.post("/api/v2/search/filter/playground", json=body, headers=headers)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert page["results"] == page["data"]
+        assert page["total_shown"] == len(page["results"]) <= 3
+        assert page["next_page_token"] == page["pagination"]["next_cursor"]
+        assert page["pagination"]["has_more"] == (page["next_page_token"] is not None)
+        by_results += page["results"]
+        cursor = page["next_page_token"]
+        if cursor is None:
+            break
+    segments = sorted(s.segment_id for s in demo_library.all_segments())
+    assert [r["segment_id"] for r in by_results] == segments

@@ -49,7 +49,7 @@ def test_a_batch_of_100_ids_costs_a_small_constant_number_of_round_trips(
 
     rec.clear()
     answer = catalog_service.batch_videos(recording, user_id, ids)
-    assert [v["video_id"] for v in answer] == ids
+    assert [v.video_id for v in answer] == ids
     # one batch get of the videos; run snapshots and markers: one query per 30 ids each
     assert rec.counts() == {"BatchGetDocuments": 1, "RunQuery": 4 + 4}
 
@@ -59,10 +59,19 @@ def test_a_batch_of_100_ids_costs_a_small_constant_number_of_round_trips(
     assert rec.counts() == {"BatchGetDocuments": 1, "RunQuery": 4}
 
     rec.clear()
-    groups = catalog_service.batch_segments(recording, user_id, [(v, None) for v in ids[:50]])
-    assert sum(len(g["segments"]) for g in groups) == 5
+    groups = catalog_service.batch_segments(recording, user_id, ids[:50])
+    assert sum(len(g.segments) for g in groups) == 5
     # videos, then segments per 30 videos, then markers per 30 segments
     assert rec.counts() == {"BatchGetDocuments": 1, "RunQuery": 2 + 1}
+
+    rec.clear()
+    targets = [(v, None) for v in ids[:50]]
+    groups = catalog_service.batch_segments_for_targets(recording, user_id, targets)
+    assert {g.run_id for g in groups[: len(library.videos)]} == {RUN}
+    assert sum(len(g.segments) for g in groups) == 5
+    # videos, then run snapshots per 30 videos (to resolve the run), then segments of that one
+    # run for the 4 videos that have it, then markers
+    assert rec.counts() == {"BatchGetDocuments": 1, "RunQuery": 2 + 1 + 1}
 
 
 def test_declared_indexes_cover_every_query_the_code_issues(
@@ -75,8 +84,9 @@ def test_declared_indexes_cover_every_query_the_code_issues(
     ids = [v.video_id for v in library.videos.values()]
     catalog_service.batch_videos(recording, user_id, ids)
     catalog_service.batch_statuses(recording, user_id, ids)
-    catalog_service.batch_segments(recording, user_id, [(ids[0], RUN), (ids[1], None)])
-    catalog_service.batch_segments(recording, user_id, [(ids[0], RUN)])
+    catalog_service.batch_segments(recording, user_id, ids[:2])
+    catalog_service.batch_segments_for_targets(recording, user_id, [(ids[0], RUN), (ids[1], None)])
+    catalog_service.batch_segments_for_targets(recording, user_id, [(ids[0], RUN)])
     search_service.playground_search(recording, user_id, "red scene", 5, None)
     search_service.playground_search(recording, user_id, "red scene", 5, RUN)
     conditions = [
@@ -85,10 +95,10 @@ def test_declared_indexes_cover_every_query_the_code_issues(
         {"field": "loudness_db", "operator": "greater_than", "type": "number", "value": -10},
     ]
     found = search_service.filter_search(recording, user_id, conditions, 10, None)
-    assert [r["segment_id"] for r in found["data"]] == [library.segment("colours").segment_id]
+    assert [r.segment_id for r in found.data] == [library.segment("colours").segment_id]
     range_only = [{"field": "loudness_db", "operator": "less_than", "type": "number", "value": 0}]
     first = search_service.filter_search(recording, user_id, range_only, 1, None)
-    search_service.filter_search(recording, user_id, range_only, 1, first["next_page_token"])
+    search_service.filter_search(recording, user_id, range_only, 1, first.next_page_token)
     search_service.filter_search(
         recording, user_id, range_only, 5, None, run_ids=[RUN, "r2"], index_ids=["i1", "i2"]
     )

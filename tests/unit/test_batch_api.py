@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -9,8 +10,18 @@ from flask.testing import FlaskClient
 from videovector import VideoSegments, VideoStatus, VideoWithDetails
 
 from shared.bootstrap import Container
+from shared.clock import utcnow
 from shared.domain.markers import MarkerChanges, MarkerTarget, TargetType
 from shared.domain.principals import Principal, Scope
+from shared.domain.records import (
+    MediaType,
+    RunStatus,
+    RunVideoStatus,
+    SegmentRecord,
+    SegmentStatus,
+    VideoRecord,
+)
+from shared.domain.records import VideoStatus as VideoStatusValue
 from shared.services.markers import upsert_marker
 from tests.support.playground_media import RUN, Seeded
 from tests.unit.conftest import Keys, function_client
@@ -122,8 +133,93 @@ def test_batch_segments_by_ids_and_by_targets(
     assert [(g["video_id"], g["run_id"], len(g["segments"])) for g in scoped] == [
         (colours.video_id, RUN, 2),
         (colours.video_id, "run-none", 0),
-        (forest.video_id, None, 1),
+        (forest.video_id, RUN, 1),  # no run named: the latest completed one, named
     ]
+
+
+def run_on(
+    video: VideoRecord, run_id: str, status: RunStatus, finished: datetime
+) -> RunVideoStatus:
+    return RunVideoStatus(run_id, video.video_id, video.user_id, status, finished, finished)
+
+
+def segment_of(video: VideoRecord, run_id: str, start: float) -> SegmentRecord:
+    return SegmentRecord(
+        f"{video.video_id}-{run_id}-{start:g}",
+        video.video_id,
+        video.user_id,
+        start,
+        start + 1.0,
+        video.created_at,
+        segment_status=SegmentStatus.COMPLETED,
+        from_run_id=run_id,
+    )
+
+
+def test_a_target_without_run_gets_the_latest_completed_run_and_names_it(
+    client: FlaskClient, keys: Keys, library: Seeded, container: Container
+) -> None:
+    colours, still = library.videos["colours"], library.videos["still"]
+    later = utcnow() + timedelta(minutes=5)
+    runs = [
+        ("run-b", RunStatus.COMPLETED_WITH_FAILURES, later),  # finished last: wins
+        ("run-a", RunStatus.COMPLETED_WITH_FAILURES, later - timedelta(seconds=1)),
+        ("run-z", RunStatus.PROCESSING, later + timedelta(minutes=1)),  # not finished
+        ("run-y", RunStatus.FAILED, later + timedelta(minutes=1)),  # no segments to give
+    ]
+    for run_id, status, finished in runs:
+        container.catalog.put_run_status(run_on(colours, run_id, status, finished))
+        container.catalog.put_segments([segment_of(colours, run_id, 7.0)])
+    # a new media with one run still processing: nothing completed yet
+    fresh = VideoRecord(
+        f"{colours.video_id}-fresh",
+        colours.user_id,
+        "Fresh",
+        colours.video_uri + "-fresh",
+        MediaType.VIDEO,
+        VideoStatusValue.PROCESSING,
+        colours.created_at,
+        colours.updated_at,
+    )
+    container.catalog.put_video(fresh)
+    container.catalog.put_run_status(run_on(fresh, "run-z", RunStatus.PROCESSING, later))
+    container.catalog.put_segments([segment_of(fresh, "run-z", 0.0)])
+
+    targets = [
+        {"video_id": colours.video_id},
+        {"video_id": fresh.video_id},
+        {"video_id": still.video_id},
+    ]
+    answer = post(client, "/segments", keys.alice_read, {"targets": targets}).get_json()
+    groups = [VideoSegments.model_validate(g) for g in answer]
+    assert [(g.video_id, g.run_id) for g in groups] == [
+        (colours.video_id, "run-b"),
+        (fresh.video_id, None),
+        (still.video_id, RUN),
+    ]
+    assert [s.segment_id for s in groups[0].segments] == [f"{colours.video_id}-run-b-7"]
+    assert groups[1].segments == [] and len(groups[2].segments) == 1
+
+    # a tie on the finishing time goes to the greatest run id
+    container.catalog.put_run_status(run_on(colours, "run-c", RunStatus.COMPLETED, later))
+    container.catalog.put_segments([segment_of(colours, "run-c", 8.0)])
+    (tied,) = post(client, "/segments", keys.alice_read, {"targets": targets[:1]}).get_json()
+    assert tied["run_id"] == "run-c"
+    assert [s["start_time"] for s in tied["segments"]] == [8.0]
+
+    # the video_ids form still means every segment of every run, with run_id null
+    (every,) = post(
+        client, "/segments", keys.alice_read, {"video_ids": [colours.video_id]}
+    ).get_json()
+    assert every["run_id"] is None
+    assert {s["from_run_id"] for s in every["segments"]} == {
+        RUN,
+        "run-a",
+        "run-b",
+        "run-c",
+        "run-y",
+        "run-z",
+    }
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,13 @@
-"""Requests that Flask turns away before the router runs still answer in the error envelope."""
+"""Requests that Flask turns away before the router runs still answer in the error envelope;
+what handlers reply is serialised from response models only."""
 
 from __future__ import annotations
 
 import flask
 
-from shared.http.router import Router
+from shared.bootstrap import Container
+from shared.domain.resources.base import PaginationInfo
+from shared.http.router import Reply, RequestContext, Router
 
 
 def test_a_path_werkzeug_cannot_route_gets_the_envelope() -> None:
@@ -18,3 +21,31 @@ def test_a_path_werkzeug_cannot_route_gets_the_envelope() -> None:
     assert response.json["error"]["code"] == "resource_not_found"
     assert response.json["error"]["request_id"] == "abcdefgh1"
     assert response.headers["X-Request-ID"] == "abcdefgh1"
+
+
+def test_a_json_reply_is_a_response_model_never_a_hand_built_dict(container: Container) -> None:
+    """The router serialises models only (decision 043): a dict would go out undescribed."""
+    router = Router(lambda: container)
+
+    @router.route("GET", "/models", scope=None)
+    def models(ctx: RequestContext) -> Reply:
+        return Reply([PaginationInfo(limit=1, has_more=False, next_cursor=None)])
+
+    @router.route("GET", "/dict", scope=None)
+    def hand_built(ctx: RequestContext) -> Reply:
+        return Reply({"limit": 1})  # type: ignore[arg-type]
+
+    app = flask.Flask("replies")
+    app.add_url_rule("/<path:path>", view_func=lambda path: router(flask.request))
+    client = app.test_client()
+    ok = client.get("/models")
+    assert ok.get_data() == b'[{"limit":1,"has_more":false,"next_cursor":null}]'
+    refused = client.get("/dict")
+    assert refused.status_code == 500 and refused.json == {
+        "error": {
+            "code": "internal_error",
+            "message": "An internal error occurred.",
+            "details": {},
+            "request_id": refused.headers["X-Request-ID"],
+        }
+    }

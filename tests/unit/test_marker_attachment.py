@@ -2,8 +2,13 @@ from __future__ import annotations
 
 from shared.adapters.memory_markers import InMemoryMarkerRepository
 from shared.domain.markers import TargetType
+from shared.domain.records import SegmentRecord
+from shared.domain.resources.base import MarkerInfo
+from shared.domain.resources.media import Segment, VideoWithDetails
+from shared.domain.resources.search import SearchResult
 from shared.services.marker_attachment import attach_markers
 from tests.contracts.marker_repository import make_marker, store
+from tests.contracts.media_catalog import video
 
 
 def test_markers_land_on_their_records_only() -> None:
@@ -21,16 +26,21 @@ def test_markers_land_on_their_records_only() -> None:
         ),
     )
     store(repo, make_marker("bob", "v2", color="black"))
-    videos = [{"video_id": "v1"}, {"video_id": "v2"}]
-    segments = [{"segment_id": "s1"}, {"segment_id": "s2"}]
-    attach_markers(repo, "alice", videos, segments)
-    assert videos[0]["marker"]["color"] == "red"
-    assert videos[1]["marker"] == {
+    v1, v2 = (video("alice", v) for v in ("v1", "v2"))
+    videos = [VideoWithDetails.of(v1), VideoWithDetails.of(v2)]
+    s1, s2 = (SegmentRecord(s, "v1", "alice", 0.0, 1.0, v1.created_at) for s in ("s1", "s2"))
+    segments = [Segment.of(s1), Segment.of(s2)]
+    results = [SearchResult.of(s1, v1), SearchResult.of(s2, v1)]
+    attach_markers(repo, "alice", videos, segments, results)
+    assert videos[0].marker.color == "red"
+    assert videos[1].marker.model_dump() == {
         "marker_id": None,
         "color": None,
         "note": None,
         "updated_at": None,
     }
-    assert segments[0]["marker"]["color"] == "blue"
-    assert segments[0]["metadata_markers"]["scene.mood"]["color"] == "gold"
-    assert segments[1]["metadata_markers"] == {}
+    assert segments[0].marker.color == "blue" == results[0].marker.color
+    assert segments[0].metadata_markers["scene.mood"].color == "gold"
+    assert results[0].extracted_metadata_markers["scene.mood"].color == "gold"
+    assert segments[1].metadata_markers == {} == results[1].extracted_metadata_markers
+    assert segments[1].marker == MarkerInfo() == results[1].marker

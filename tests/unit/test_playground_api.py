@@ -3,6 +3,7 @@ in-memory ports and the real local embedder."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -148,6 +149,23 @@ def test_filter_search_ands_conditions_and_pages(
         client, keys.alice_search, {"conditions": [loud], "cursor": page_cursor(client, keys)}
     )
     assert other.status_code == 400 and other.get_json()["error"]["code"] == "invalid_cursor"
+
+
+def test_filter_search_answers_both_shapes_with_the_same_rows(
+    client: FlaskClient, keys: Keys, library: Seeded
+) -> None:
+    any_media = {"field": "media_type", "operator": "is_not_empty", "type": "string"}
+    raw = filter_(client, keys.alice_search, {"conditions": [any_media], "page_size": 2})
+    answer = json.loads(raw.get_data())
+    assert set(answer) == {"results", "next_page_token", "total_shown", "data", "pagination"}
+    assert answer["results"] == answer["data"] and len(answer["results"]) == 2
+    assert answer["total_shown"] == 2
+    assert answer["pagination"] == {
+        "limit": 2,
+        "has_more": True,
+        "next_cursor": answer["next_page_token"],
+    }
+    assert answer["next_page_token"]
 
 
 def page_cursor(client: FlaskClient, keys: Keys) -> str:

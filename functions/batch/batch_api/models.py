@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from shared.http.validation import RecordId, StrictModel
 from shared.services.catalog import MAX_BATCH_SEGMENT_TARGETS, MAX_BATCH_VIDEOS
@@ -15,6 +13,8 @@ class BatchVideosRequest(StrictModel):
 
 
 class SegmentsTarget(StrictModel):
+    """One media and one of its runs; without ``run_id``, its latest completed run."""
+
     video_id: RecordId
     run_id: RecordId | None = None
 
@@ -34,58 +34,3 @@ class BatchSegmentsRequest(StrictModel):
         if (self.video_ids is None) == (self.targets is None):
             raise ValueError("send exactly one of video_ids or targets")
         return self
-
-    def target_pairs(self) -> list[tuple[str, str | None]]:
-        if self.targets is not None:
-            return [(t.video_id, t.run_id) for t in self.targets]
-        return [(v, None) for v in self.video_ids or []]
-
-
-class MarkerInfo(BaseModel):
-    marker_id: str | None
-    color: str | None
-    note: str | None
-    updated_at: str | None
-
-
-class RunSnapshot(BaseModel):
-    """The SDK's ``PromptRunProcessingStatus``."""
-
-    run_id: str
-    prompt_id: str | None
-    status: str
-    total_segments: int
-    pending_segments: int
-    processing_segments: int
-    successful_segments: int
-    failed_segments: int
-    created_at: str | None
-    updated_at: str | None
-    segments: list[dict[str, Any]]
-
-
-class VideoWithDetails(BaseModel):
-    video_id: str
-    title: str
-    video_uri: str
-    media_type: str
-    status: str
-    processing_status: list[RunSnapshot] | None
-    created_at: str
-    updated_at: str
-    metadata_keys: list[str]
-    marker: MarkerInfo
-    gif_data: str | None
-    first_thumbnail: str | None
-
-
-class VideoStatus(BaseModel):
-    video_id: str
-    status: str
-    processing_status: list[RunSnapshot]
-
-
-class VideoSegments(BaseModel):
-    video_id: str
-    run_id: str | None
-    segments: list[dict[str, Any]]

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from batch_api.models import (
-    BatchSegmentsRequest,
-    BatchVideosRequest,
-    VideoSegments,
-    VideoStatus,
-    VideoWithDetails,
-)
+from batch_api.models import BatchSegmentsRequest, BatchVideosRequest
 from shared.domain.principals import Scope
+from shared.domain.resources.media import VideoSegments, VideoStatus, VideoWithDetails
 from shared.http.router import Reply, RequestContext, Router
 from shared.services import catalog
 
@@ -50,7 +45,10 @@ def batch_status(ctx: RequestContext) -> Reply:
     response=list[VideoSegments],
 )
 def batch_segments(ctx: RequestContext) -> Reply:
-    """Segments of several videos, optionally of one prompt run each."""
+    """Segments of several videos: every segment, or one prompt run's per target."""
     body = ctx.body(BatchSegmentsRequest)
-    pairs = body.target_pairs()
-    return Reply(catalog.batch_segments(ctx.container, ctx.principal.user_id, pairs))
+    user_id = ctx.principal.user_id
+    if body.targets is not None:
+        pairs = [(t.video_id, t.run_id) for t in body.targets]
+        return Reply(catalog.batch_segments_for_targets(ctx.container, user_id, pairs))
+    return Reply(catalog.batch_segments(ctx.container, user_id, body.video_ids or []))

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from shared.clock import to_iso
 from shared.domain.colors import normalize_color
 from shared.domain.field_paths import FIELD_PATH_RE, MAX_FIELD_PATH_LENGTH
 from shared.domain.identifiers import ID_PATTERN, MAX_ID_LENGTH
-from shared.domain.markers import Marker, TargetType
+from shared.domain.markers import TargetType
 from shared.http.validation import StrictModel
-from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, PaginationInfo
+from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 MAX_NOTE_LENGTH = 2000
 
@@ -49,36 +48,3 @@ class MarkerListQuery(StrictModel):
     run_id: RecordId | None = None
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     cursor: str | None = Field(default=None, max_length=1024)
-
-
-class MarkerResponse(BaseModel):
-    marker_id: str
-    target_type: TargetType
-    target_id: str
-    field_path: str | None
-    color: str | None
-    note: str | None
-    video_id: str | None
-    run_id: str | None
-    created_at: str
-    updated_at: str
-
-
-class MarkerListResponse(BaseModel):
-    data: list[MarkerResponse]
-    pagination: PaginationInfo
-
-
-def marker_body(marker: Marker) -> dict[str, Any]:
-    return {
-        "marker_id": marker.marker_id,
-        "target_type": marker.target.target_type.value,
-        "target_id": marker.target.target_id,
-        "field_path": marker.target.field_path,
-        "color": marker.color,
-        "note": marker.note,
-        "video_id": marker.video_id,
-        "run_id": marker.run_id,
-        "created_at": to_iso(marker.created_at),
-        "updated_at": to_iso(marker.updated_at),
-    }

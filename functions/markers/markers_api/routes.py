@@ -6,19 +6,14 @@ import hashlib
 import json
 from datetime import timedelta
 
-from markers_api.models import (
-    MarkerListQuery,
-    MarkerListResponse,
-    MarkerResponse,
-    MarkerUpsertRequest,
-    marker_body,
-)
+from markers_api.models import MarkerListQuery, MarkerUpsertRequest
 from shared.domain.identifiers import is_valid_id
 from shared.domain.markers import MarkerChanges, MarkerQuery, MarkerTarget
 from shared.domain.principals import Scope
+from shared.domain.resources.markers import MarkerListResponse, MarkerResponse
 from shared.errors import NotFound, ValidationFailed
 from shared.http.router import Reply, RequestContext, Router
-from shared.pagination import page_body
+from shared.pagination import pagination_of
 from shared.services import markers as service
 
 router = Router()
@@ -33,7 +28,8 @@ def list_markers(ctx: RequestContext) -> Reply:
     q = ctx.query(MarkerListQuery)
     query = MarkerQuery(q.target_type, q.target_id, q.video_id, q.run_id)
     page = service.list_markers(ctx.container.markers, ctx.principal, query, q.limit, q.cursor)
-    return Reply(page_body(page, marker_body))
+    data = [MarkerResponse.of(m) for m in page.items]
+    return Reply(MarkerListResponse(data=data, pagination=pagination_of(page)))
 
 
 @router.route(
@@ -43,6 +39,8 @@ def list_markers(ctx: RequestContext) -> Reply:
     body=MarkerUpsertRequest,
     response=MarkerResponse,
     statuses=(200, 201),
+    request_headers=("If-Match", "Idempotency-Key"),
+    response_headers=("ETag", "Idempotent-Replayed"),
 )
 def upsert_marker(ctx: RequestContext) -> Reply:
     """Create or update the caller's marker on a target."""
@@ -74,14 +72,22 @@ def upsert_marker(ctx: RequestContext) -> Reply:
     headers = {"ETag": result.marker.etag}
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
-    return Reply(marker_body(result.marker), status=201 if result.created else 200, headers=headers)
+    return Reply(
+        MarkerResponse.of(result.marker), status=201 if result.created else 200, headers=headers
+    )
 
 
-@router.route("GET", "/api/v2/markers/{marker_id}", scope=Scope.READ, response=MarkerResponse)
+@router.route(
+    "GET",
+    "/api/v2/markers/{marker_id}",
+    scope=Scope.READ,
+    response=MarkerResponse,
+    response_headers=("ETag",),
+)
 def get_marker(ctx: RequestContext) -> Reply:
     """Read one marker."""
     marker = service.get_marker(ctx.container.markers, ctx.principal, _marker_id(ctx))
-    return Reply(marker_body(marker), headers={"ETag": marker.etag})
+    return Reply(MarkerResponse.of(marker), headers={"ETag": marker.etag})
 
 
 @router.route("DELETE", "/api/v2/markers/{marker_id}", scope=Scope.WRITE)

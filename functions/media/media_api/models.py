@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from shared.domain.previews import (
     DEFAULT_GIF_FPS,
@@ -28,15 +28,15 @@ MAX_SECONDS = 7 * 24 * 3600.0  # no media is longer; bounds the numbers before t
 
 class SignedUrlRequest(StrictModel):
     gcs_uri: str = Field(max_length=4096)
-    force_refresh: bool = False  # every answer is freshly signed; accepted for the SDK
+    force_refresh: bool = Field(
+        default=False,
+        description="Accepted for the SDK, which sends it; no effect: nothing caches signed "
+        "URLs, so every answer is a fresh signature expiring expires_in seconds from the "
+        "request, with or without it.",
+    )
     expires_in: int = Field(
         default=DEFAULT_EXPIRES_IN, ge=MIN_EXPIRES_IN, le=MAX_EXPIRES_IN, strict=True
     )
-
-
-class SignedUrlResponse(BaseModel):
-    signed_url: str
-    expires_at: str
 
 
 class GifQuery(StrictModel):

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
-from media_api.models import GifQuery, SignedUrlRequest, SignedUrlResponse, ThumbnailQuery
+from media_api.models import GifQuery, SignedUrlRequest, ThumbnailQuery
 from shared.clock import to_iso, utcnow
 from shared.domain.identifiers import is_valid_id
 from shared.domain.principals import Scope
+from shared.domain.resources.credentials import SignedUrlResponse
 from shared.errors import NotFound
 from shared.http.router import Reply, RequestContext, Router
 from shared.services.media_previews import Preview
 from shared.services.signed_urls import sign_owned_object
 
 router = Router()
+# An image answers 200, or 304 with no body to a matching If-None-Match; both name the ETag.
+IMAGE_HEADERS: dict[str, Any] = {
+    "statuses": (200, 304),
+    "request_headers": ("If-None-Match",),
+    "response_headers": ("ETag", "Cache-Control"),
+}
 
 
 @router.route(
@@ -22,6 +30,7 @@ router = Router()
     scope=Scope.READ,
     body=SignedUrlRequest,
     response=SignedUrlResponse,
+    response_headers=("Cache-Control",),
 )
 def signed_url(ctx: RequestContext) -> Reply:
     """Sign a GET URL for one of the caller's media or derived objects."""
@@ -37,13 +46,18 @@ def signed_url(ctx: RequestContext) -> Reply:
         body.expires_in,
     )
     return Reply(
-        {"signed_url": signed.url, "expires_at": to_iso(signed.expires_at)},
+        SignedUrlResponse(signed_url=signed.url, expires_at=to_iso(signed.expires_at)),
         headers={"Cache-Control": "no-store"},
     )
 
 
 @router.route(
-    "GET", "/api/v2/videos/{video_id}/gif", scope=Scope.READ, query=GifQuery, response="image/gif"
+    "GET",
+    "/api/v2/videos/{video_id}/gif",
+    scope=Scope.READ,
+    query=GifQuery,
+    response="image/gif",
+    **IMAGE_HEADERS,
 )
 def gif(ctx: RequestContext) -> Reply:
     """An animated preview of the media (palette-based GIF)."""
@@ -62,6 +76,7 @@ def gif(ctx: RequestContext) -> Reply:
     scope=Scope.READ,
     query=ThumbnailQuery,
     response="image/*",
+    **IMAGE_HEADERS,
 )
 def thumbnail(ctx: RequestContext) -> Reply:
     """One frame of a segment (its midpoint unless ``time`` is given)."""
@@ -77,7 +92,7 @@ def thumbnail(ctx: RequestContext) -> Reply:
     return _image_reply(preview)
 
 
-@router.route("GET", "/api/v2/previews/{token}", scope=None, response="image/*")
+@router.route("GET", "/api/v2/previews/{token}", scope=None, response="image/*", **IMAGE_HEADERS)
 def preview_link(ctx: RequestContext) -> Reply:
     """A preview behind a keyless signed link (the image URLs inside JSON responses)."""
     ticket = ctx.container.preview_links.verify(ctx.path_params["token"])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from shared.domain.filters import MAX_CONDITIONS
 from shared.http.validation import RecordId, StrictModel
-from shared.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT, PaginationInfo
+from shared.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
 from shared.services.search import DEFAULT_TOP_K, MAX_TOP_K
 
 MAX_QUERY_LENGTH = 1000
@@ -38,42 +38,3 @@ class FilterSearchRequest(StrictModel):
     cursor: str | None = Field(default=None, max_length=MAX_CURSOR_LENGTH)
     run_ids: list[RecordId] = Field(default_factory=list, max_length=MAX_SCOPE_IDS)
     index_ids: list[RecordId] = Field(default_factory=list, max_length=MAX_SCOPE_IDS)
-
-
-class PlaygroundVideo(BaseModel):
-    video_id: str
-    title: str
-    video_uri: str
-    media_type: str
-    status: str
-    created_at: str
-    updated_at: str
-    marker: dict[str, Any]
-    gif_data: str | None
-    first_thumbnail: str | None
-
-
-class PlaygroundVideoList(BaseModel):
-    data: list[PlaygroundVideo]
-    pagination: PaginationInfo
-
-
-class SearchResult(BaseModel):
-    result_type: str
-    result_id: str
-    video_id: str
-    segment_id: str
-    start_time: float
-    end_time: float
-    text_content: str
-    metadata: dict[str, Any]
-    similarity_score: float | None
-    marker: dict[str, Any]
-    extracted_metadata_markers: dict[str, Any]
-
-
-class FilterSearchResponse(BaseModel):
-    data: list[SearchResult]
-    pagination: PaginationInfo
-    next_page_token: str | None
-    total_shown: int

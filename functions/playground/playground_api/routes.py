@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from playground_api.models import (
     FilterSearchRequest,
-    FilterSearchResponse,
     PlaygroundListQuery,
     PlaygroundSearchQuery,
     PlaygroundSearchRequest,
-    PlaygroundVideoList,
-    SearchResult,
 )
 from shared.domain.principals import Scope
+from shared.domain.resources.media import PlaygroundVideoList
+from shared.domain.resources.search import FilterSearchResponse, SearchResult
 from shared.http.router import Reply, RequestContext, Router
-from shared.pagination import page_body
+from shared.pagination import pagination_of
 from shared.services import catalog, search
 
 router = Router()
@@ -31,7 +30,7 @@ def list_playground_videos(ctx: RequestContext) -> Reply:
     """The caller's index-less media, newest first, paginated."""
     q = ctx.query(PlaygroundListQuery)
     page = catalog.playground_videos(ctx.container, ctx.principal.user_id, q.limit, q.cursor)
-    return Reply(page_body(page, lambda body: body))
+    return Reply(PlaygroundVideoList(data=page.items, pagination=pagination_of(page)))
 
 
 @router.route(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from shared.domain.events import EventType
 from shared.http.validation import RecordId, StrictModel
@@ -21,10 +21,3 @@ class StreamTokenRequest(StrictModel):
 
     def filters(self) -> StreamFilters:
         return StreamFilters.of(self.run_id, self.index_id, self.video_ids, self.event_types)
-
-
-class StreamTokenResponse(BaseModel):
-    stream_token: str
-    expires_at: str
-    expires_in: int
-    query_parameter: str

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from shared.clock import to_iso
 from shared.domain.principals import Scope
+from shared.domain.resources.credentials import StreamTokenResponse
 from shared.http.router import Reply, RequestContext, Router
 from shared.services.stream_tokens import QUERY_PARAMETER
-from stream_tokens_api.models import StreamTokenRequest, StreamTokenResponse
+from stream_tokens_api.models import StreamTokenRequest
 
 router = Router()
 
@@ -18,6 +19,7 @@ router = Router()
     body=StreamTokenRequest,
     response=StreamTokenResponse,
     statuses=(201,),
+    response_headers=("Cache-Control",),
 )
 def create_stream_token(ctx: RequestContext) -> Reply:
     """Issue a token that opens the caller's event stream with exactly these filters."""
@@ -30,4 +32,4 @@ def create_stream_token(ctx: RequestContext) -> Reply:
         query_parameter=QUERY_PARAMETER,
     )
     # A credential: no cache may keep it.
-    return Reply(reply.model_dump(), status=201, headers={"Cache-Control": "no-store"})
+    return Reply(reply, status=201, headers={"Cache-Control": "no-store"})

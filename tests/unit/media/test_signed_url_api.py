@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from cryptography.exceptions import InvalidSignature
@@ -53,6 +55,26 @@ def test_signs_the_callers_own_media_with_a_valid_v4_signature(
     check_signature(
         default.get_json()["signed_url"], dev_key, MEDIA_BUCKET, "u/alice/a b~é.mp4", 900
     )
+
+
+@pytest.mark.parametrize("force_refresh", [True, False])
+def test_every_answer_is_a_fresh_signature_whatever_force_refresh_says(
+    media: MediaWorld, dev_key: dict[str, Any], force_refresh: bool
+) -> None:
+    video = media.add_video("alice", "vid-1")
+    body = {"gcs_uri": video.video_uri, "force_refresh": force_refresh, "expires_in": 120}
+    before = utcnow()
+    response = sign(media, media.alice, body)
+    after = utcnow()
+    assert response.headers["Cache-Control"] == "no-store"
+    answer = response.get_json()
+    expires_at = datetime.fromisoformat(answer["expires_at"])
+    assert before + timedelta(seconds=119) <= expires_at <= after + timedelta(seconds=121)
+    name = video.video_uri.split("/", 3)[3]
+    check_signature(answer["signed_url"], dev_key, MEDIA_BUCKET, name, 120)
+    stamp = parse_qs(urlsplit(answer["signed_url"]).query)["X-Goog-Date"][0]
+    signed_at = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    assert before - timedelta(seconds=1) <= signed_at <= after  # signed now, not reused
 
 
 def test_a_tampered_url_fails_verification(
