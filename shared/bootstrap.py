@@ -35,12 +35,14 @@ if TYPE_CHECKING:
     from google.cloud.pubsub_v1 import PublisherClient
     from google.cloud.storage import Client as StorageClient
 
+    from shared.domain.bearer import BearerSubjectStore, BearerTokenVerifier
     from shared.domain.preview_ports import (
         DerivedMediaStore,
         PreviewRenderer,
         RenderLeases,
         UrlSigner,
     )
+    from shared.services.authentication import Authenticator
     from shared.services.media_previews import PreviewService
     from shared.services.preview_links import PreviewLinks
     from shared.services.stream_tokens import StreamTokens
@@ -97,6 +99,32 @@ class Container:
         store = FirestoreApiKeyStore(self.firestore, self.settings.store_timeout_seconds)
         ttl = self.settings.api_key_cache_seconds
         return CachedApiKeyStore(store, ttl) if ttl > 0 else store
+
+    @cached_property
+    def bearer_verifier(self) -> BearerTokenVerifier | None:
+        """None when the deployment trusts no issuer (the default)."""
+        if not self.settings.bearer_issuers:
+            return None
+        from shared.adapters.jwks_verifier import JwksBearerVerifier
+
+        return JwksBearerVerifier(
+            self.settings.bearer_issuers, self.settings.bearer_jwks_cache_seconds
+        )
+
+    @cached_property
+    def bearer_subjects(self) -> BearerSubjectStore:
+        from shared.adapters.firestore_bearer_subjects import FirestoreBearerSubjectStore
+
+        return FirestoreBearerSubjectStore(self.firestore, self.settings.store_timeout_seconds)
+
+    @cached_property
+    def authenticator(self) -> Authenticator:
+        from shared.services.authentication import Authenticator
+
+        verifier = self.bearer_verifier
+        return Authenticator(
+            self.api_keys, verifier, self.bearer_subjects if verifier is not None else None
+        )
 
     @cached_property
     def markers(self) -> MarkerRepository:

@@ -47,6 +47,9 @@ def error_response_parts(
         headers: dict[str, str] = {}
         if isinstance(error, errors.RateLimited):
             headers["Retry-After"] = str(error.retry_after)
+        if isinstance(error, errors.InvalidBearerToken):
+            # RFC 6750 section 3.1: the client should get a new token, not retry this one.
+            headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
         if isinstance(error, errors.MethodNotAllowed):
             headers["Allow"] = ", ".join(error.allowed)
         if isinstance(error, errors.ServiceUnavailable):
