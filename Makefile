@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 INGEST_USER := $(if $(filter command line,$(origin USER)),$(USER),)
 export INGEST_USER
 
-.PHONY: tail-events dev test unit lint load api-key bearer-subject ingest clean docs bundle checkov
+.PHONY: tail-events dev test unit lint load api-key bearer-subject dev-issuer ingest clean docs bundle checkov
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ bearer-subject: $(STAMP)
 	  { echo "usage: make bearer-subject ISSUER=<iss> SUB=<sub> USER=<user id>" >&2; exit 1; }
 	@set -a; . ./.local/dev.env; set +a; \
 	  $(PY) -m shared.cli.bearer_subjects link --issuer "$(ISSUER)" --subject "$(SUB)" --user "$(INGEST_USER)"
+
+# A local bearer-token issuer for `make dev` (development only; see README, Authentication).
+dev-issuer: $(STAMP)
+	$(PY) -m infra.local.dev_issuer --port $(or $(ISSUER_PORT),8091)
 
 # Against the running local stack: follow the demo user's processing events (resumes by itself).
 # ARGS passes filters, e.g. ARGS="--run-id run-1 --event-types prompt_run.progress".

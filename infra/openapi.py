@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from infra.local.routes import Endpoint, FunctionSpec, load_table
+from infra.openapi_security import SECURITY_SCHEMES, WWW_AUTHENTICATE, security_for
 from infra.openapi_stream import stream_operations, stream_query_model
 from shared.http.router import Route
 
@@ -142,7 +143,7 @@ def operation(endpoint: Endpoint, route: Route, schemas: dict[Any, Any]) -> dict
             "content": {"application/json": {"schema": schemas[(route.body, "validation")]}},
         }
     op["responses"] = {**_success_responses(route, schemas), **error_responses()}
-    op["security"] = [{"ApiKey": []}] if endpoint.scope else []
+    op["security"] = security_for(endpoint.scope)
     return op
 
 
@@ -202,7 +203,10 @@ def build_document() -> dict[str, Any]:
             "responses": {
                 "Error": {
                     "description": "The error envelope (see README, Errors).",
-                    "headers": {"X-Request-ID": {"$ref": "#/components/headers/RequestId"}},
+                    "headers": {
+                        "X-Request-ID": {"$ref": "#/components/headers/RequestId"},
+                        "WWW-Authenticate": WWW_AUTHENTICATE,
+                    },
                     "content": {"application/json": {"schema": error_schema}},
                 }
             },
@@ -212,7 +216,7 @@ def build_document() -> dict[str, Any]:
                     "schema": {"type": "string"},
                 }
             },
-            "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+            "securitySchemes": SECURITY_SCHEMES,
         },
     }
 

@@ -20,6 +20,7 @@ from shared.errors import InsufficientScope, InvalidBearerToken, Unauthenticated
 _INVALID = "The API key is missing, malformed, unknown, revoked or expired."
 _NO_BEARER = "This deployment accepts no bearer tokens; use an API key."
 _UNLINKED = "The bearer token's subject is not linked to an account."
+_NOT_BEARER = "Authorization must be 'Bearer <token>'; or send an X-API-Key instead."
 
 
 def authenticate(store: ApiKeyStore, raw_key: str | None) -> Principal:
@@ -36,21 +37,22 @@ def authenticate(store: ApiKeyStore, raw_key: str | None) -> Principal:
     return Principal(user_id=record.user_id, scopes=record.scopes, key_id=record.key_id)
 
 
-def bearer_token_of(authorization: str | None) -> str | None:
+def bearer_token_of(authorization: str) -> str:
     """The token of an ``Authorization: Bearer <token>`` header (the scheme is
-    case-insensitive, RFC 7235); None for no header or another scheme."""
-    if not authorization:
-        return None
+    case-insensitive, RFC 7235). Any other scheme is refused, not skipped: a request that
+    carries ``Authorization`` is judged by it alone."""
     scheme, _, token = authorization.strip().partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else None
+    if scheme.lower() != "bearer":
+        raise InvalidBearerToken(_NOT_BEARER)
+    return token.strip()
 
 
 class Authenticator:
     """The credentials of every request, HTTP functions and the relay alike.
 
-    A request carrying ``Authorization: Bearer`` is judged by its token alone, even beside an
-    ``X-API-Key``: the SDK sends one credential, and when both are configured without an
-    ``auth_mode`` its header builder picks the bearer token (decision 007).
+    A request carrying ``Authorization`` is judged by it alone, even beside an ``X-API-Key``:
+    the SDK sends one credential, and when both are configured without an ``auth_mode`` its
+    header builder picks the bearer token (decision 007).
     """
 
     def __init__(
@@ -64,10 +66,9 @@ class Authenticator:
         self._subjects = subjects
 
     def authenticate(self, api_key: str | None, authorization: str | None) -> Principal:
-        token = bearer_token_of(authorization)
-        if token is None:
+        if authorization is None:
             return authenticate(self._api_keys, api_key)
-        return self.bearer(token)
+        return self.bearer(bearer_token_of(authorization))
 
     def bearer(self, token: str) -> Principal:
         if self._verifier is None or self._subjects is None:

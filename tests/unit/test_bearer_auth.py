@@ -97,13 +97,11 @@ def test_bearer_wins_over_an_api_key_as_the_sdk_sends_it(
     _assert_refused(markers_client.get(MARKERS, headers=both_bad_token))
     both_bad_key = {"Authorization": f"Bearer {issuer.mint('user_alice')}", "X-API-Key": "nope"}
     assert markers_client.get(MARKERS, headers=both_bad_key).status_code == 200
-    # Another scheme is not a bearer token: the API key is judged, as before.
-    basic = {"Authorization": "Basic dXNlcjpwYXNz", "X-API-Key": keys.alice}
-    assert markers_client.get(MARKERS, headers=basic).status_code == 200
-    _assert_refused(
-        markers_client.get(MARKERS, headers={"Authorization": "Basic dXNlcjpwYXNz"}),
-        "authentication_invalid_api_key",
-    )
+    # Any Authorization header is the credential judged: another scheme, or none, is refused
+    # rather than skipped (a client sending one expects it to count).
+    for value in ["Basic dXNlcjpwYXNz", "", "Bearer", "token-without-scheme"]:
+        both = {"Authorization": value, "X-API-Key": keys.alice}
+        _assert_refused(markers_client.get(MARKERS, headers=both))
 
 
 def test_without_configured_issuers_bearer_tokens_are_refused(
@@ -133,8 +131,9 @@ def test_bearer_header_parsing() -> None:
     assert bearer_token_of("Bearer abc") == "abc"
     assert bearer_token_of("BEARER   abc ") == "abc"
     assert bearer_token_of("Bearer") == ""
-    assert bearer_token_of("Basic abc") is None
-    assert bearer_token_of(None) is None and bearer_token_of("") is None
+    for other in ["Basic abc", "", "abc"]:
+        with pytest.raises(InvalidBearerToken):
+            bearer_token_of(other)
 
 
 def test_an_authenticator_without_issuers_refuses_tokens(container: Container) -> None:
