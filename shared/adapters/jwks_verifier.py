@@ -75,15 +75,15 @@ class IssuerKeys:
         self._lock = threading.Lock()
 
     def key(self, kid: str) -> PyJWK:
-        keys = self._keys(refresh=False)
-        found = PyJWKClient.match_kid(keys, kid)
-        if found is not None:
-            return found
+        # One lookup at a time per issuer: when the cached set has expired, concurrent requests
+        # wait for one fetch instead of each making its own.
         with self._lock:
+            found = PyJWKClient.match_kid(self._keys(refresh=False), kid)
+            if found is not None:
+                return found
             if self._clock() - self.client.fetched_at < self._min_refresh:
                 raise _Refused("unknown kid (refetch not due)")
-            keys = self._keys(refresh=True)
-        found = PyJWKClient.match_kid(keys, kid)
+            found = PyJWKClient.match_kid(self._keys(refresh=True), kid)
         if found is None:
             raise _Refused("unknown kid")
         return found

@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import jwt
 import pytest
@@ -233,3 +234,12 @@ def test_issuer_settings_are_parsed_strictly() -> None:
     ]:
         with pytest.raises((ValidationError, ValueError)):
             parse_bearer_issuers(json.dumps(bad))
+
+
+def test_concurrent_first_requests_share_one_fetch(issuer: LocalIssuer, clock: Clock) -> None:
+    verifier = JwksBearerVerifier([BearerIssuer(**issuer.config())], clock=clock)
+    tokens = [issuer.mint(f"user_{i}") for i in range(16)]
+    with ThreadPoolExecutor(8) as pool:
+        subjects = sorted(v.subject for v in pool.map(verifier.verify, tokens))
+    assert subjects == sorted(f"user_{i}" for i in range(16))
+    assert verifier.keys_of(issuer.issuer).client.fetches == 1
