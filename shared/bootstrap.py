@@ -114,8 +114,12 @@ class Container:
     @cached_property
     def bearer_subjects(self) -> BearerSubjectStore:
         from shared.adapters.firestore_bearer_subjects import FirestoreBearerSubjectStore
+        from shared.services.bearer_subject_cache import CachedBearerSubjectStore
 
-        return FirestoreBearerSubjectStore(self.firestore, self.settings.store_timeout_seconds)
+        store = FirestoreBearerSubjectStore(self.firestore, self.settings.store_timeout_seconds)
+        # Links are trusted as long as keys are (decision 004's VV_API_KEY_CACHE_SECONDS).
+        ttl = self.settings.api_key_cache_seconds
+        return CachedBearerSubjectStore(store, ttl) if ttl > 0 else store
 
     @cached_property
     def authenticator(self) -> Authenticator:
