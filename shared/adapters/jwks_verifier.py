@@ -93,7 +93,8 @@ class IssuerKeys:
             raise ServiceUnavailable("The token issuer's keys are unavailable.")
         try:
             return self.client.get_signing_keys(refresh=refresh)
-        except jwt.PyJWKClientConnectionError as exc:
+        except (jwt.PyJWKClientConnectionError, ValueError) as exc:
+            # Unreachable, or an answer that is not JSON (an error page served with 200).
             self._failed_at = self._clock()
             raise ServiceUnavailable("The token issuer's keys are unavailable.") from exc
         except jwt.PyJWKClientError as exc:  # a set without usable keys
@@ -142,15 +143,20 @@ class JwksBearerVerifier(BearerTokenVerifier):
         # The key decides the algorithm: a token cannot talk an RSA key into HS256 or none.
         if key.algorithm_name not in ALLOWED_ALGORITHMS:
             raise _Refused(f"key algorithm {key.algorithm_name}")
-        verified = jwt.decode(
-            token,
-            key,
-            algorithms=[key.algorithm_name],
-            issuer=issuer.issuer,
-            audience=list(issuer.audiences) or None,
-            leeway=LEEWAY_SECONDS,
-            options={"require": [*REQUIRED_CLAIMS, issuer.subject_claim]},
-        )
+        try:
+            verified = jwt.decode(
+                token,
+                key,
+                algorithms=[key.algorithm_name],
+                issuer=issuer.issuer,
+                audience=list(issuer.audiences) or None,
+                leeway=LEEWAY_SECONDS,
+                options={"require": [*REQUIRED_CLAIMS, issuer.subject_claim]},
+            )
+        except TypeError as exc:
+            # PyJWT 2.12 checks time claims with int(), so a signed "exp": null or [] raises
+            # TypeError, not DecodeError (found by a property test).
+            raise _Refused(f"claim of the wrong type: {exc}") from exc
         subject = verified.get(issuer.subject_claim)
         if not isinstance(subject, str) or not subject or len(subject) > MAX_SUBJECT_LENGTH:
             raise _Refused("subject missing, empty or too long")

@@ -26,6 +26,7 @@ class LocalIssuer:
         self.published: set[str] = set()
         self.fetches = 0
         self.up = True
+        self.body: bytes | None = None  # what /jwks answers instead of the keys, if set
         self.add_key("rsa-1", "RS256")
         self.add_key("ec-1", "ES256")
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -103,7 +104,9 @@ class LocalIssuer:
                 if not issuer.up or self.path != "/jwks":
                     self.send_error(503 if not issuer.up else 404)
                     return
-                body = json.dumps(issuer.jwks()).encode()
+                body = (
+                    issuer.body if issuer.body is not None else json.dumps(issuer.jwks()).encode()
+                )
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
