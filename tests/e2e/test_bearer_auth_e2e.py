@@ -200,6 +200,8 @@ def test_bad_tokens_are_refused_everywhere(
         "wrong issuer": token_issuer.mint(subject, iss="https://api.workos.com"),
         "unknown key id": token_issuer.mint(subject, kid=unpublished),
         "alg none": unsigned,
+        "HS256 with the public key": token_issuer.forged_hs256(subject),
+        "tampered payload": token_issuer.tampered("user_NOBODY", as_subject=subject),
         "not yet valid": token_issuer.mint(subject, nbf=now + 600),
         "no subject": token_issuer.mint(None),
         "unlinked subject": token_issuer.mint("user_NOBODY"),

@@ -3,6 +3,9 @@ internet. Shaped like WorkOS (RS256 keys) with an ES256 key beside, so both algo
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -13,10 +16,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 AUDIENCE = "videovector-tests"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 class LocalIssuer:
@@ -94,6 +102,26 @@ class LocalIssuer:
         return jwt.PyJWS().encode(
             payload, private, algorithm=algorithm, headers={"kid": kid, "typ": "JWT"}
         )
+
+    def forged_hs256(self, subject: str, kid: str = "rsa-1") -> str:
+        """The key-confusion attack: HS256 "signed" with the RSA public key's PEM as secret."""
+        public_pem = (
+            self.private_keys[kid]
+            .public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+        header = _b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode())
+        payload = _b64(json.dumps(self.claims(subject)).encode())
+        signature = hmac.new(public_pem, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+        return f"{header}.{payload}.{_b64(signature)}"
+
+    def tampered(self, subject: str, as_subject: str) -> str:
+        """A genuine token for ``subject`` whose payload now names ``as_subject``."""
+        header, _, signature = self.mint(subject).split(".")
+        forged = _b64(json.dumps(self.claims(as_subject)).encode())
+        return f"{header}.{forged}.{signature}"
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         issuer = self

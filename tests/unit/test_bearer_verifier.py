@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import time
 from collections.abc import Iterator
@@ -12,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
 from pydantic import ValidationError
 
 from shared.adapters.jwks_verifier import LEEWAY_SECONDS, JwksBearerVerifier
@@ -122,15 +119,7 @@ def test_alg_none_is_refused(verifier: JwksBearerVerifier, issuer: LocalIssuer) 
 def test_hs256_signed_with_the_public_key_is_refused(
     verifier: JwksBearerVerifier, issuer: LocalIssuer
 ) -> None:
-    public_pem = (
-        issuer.private_keys["rsa-1"]
-        .public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    )
-    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "rsa-1"}).encode())
-    payload = _b64(json.dumps(issuer.claims("user_01")).encode())
-    signature = hmac.new(public_pem, f"{header}.{payload}".encode(), hashlib.sha256).digest()
-    _refused(verifier, f"{header}.{payload}.{_b64(signature)}")
+    _refused(verifier, issuer.forged_hs256("user_01"))
 
 
 def test_a_token_claiming_another_keys_algorithm_is_refused(
@@ -147,9 +136,7 @@ def test_a_token_claiming_another_keys_algorithm_is_refused(
 
 
 def test_a_tampered_payload_is_refused(verifier: JwksBearerVerifier, issuer: LocalIssuer) -> None:
-    header, _, signature = issuer.mint("user_01").split(".")
-    forged = _b64(json.dumps(issuer.claims("user_admin")).encode())
-    _refused(verifier, f"{header}.{forged}.{signature}")
+    _refused(verifier, issuer.tampered("user_01", as_subject="user_admin"))
 
 
 def test_a_key_the_issuer_does_not_publish_is_refused(
