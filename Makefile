@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 INGEST_USER := $(if $(filter command line,$(origin USER)),$(USER),)
 export INGEST_USER
 
-.PHONY: tail-events dev test unit lint load api-key ingest clean docs bundle checkov replay-dead-letters
+.PHONY: tail-events dev test unit lint load api-key bearer-subject dev-issuer ingest clean docs bundle checkov replay-dead-letters
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,18 @@ api-key: $(STAMP)
 	@test -f .local/dev.env || { echo "Start the stack first: make dev" >&2; exit 1; }
 	@set -a; . ./.local/dev.env; set +a; \
 	  $(PY) -m shared.cli.api_keys create --user "$(USER)" --scopes "$(SCOPES)"
+
+# Against the running local stack: tokens of ISSUER for subject SUB act for USER (decision 007).
+bearer-subject: $(STAMP)
+	@test -f .local/dev.env || { echo "Start the stack first: make dev" >&2; exit 1; }
+	@test -n "$(ISSUER)" -a -n "$(SUB)" -a -n "$(INGEST_USER)" || \
+	  { echo "usage: make bearer-subject ISSUER=<iss> SUB=<sub> USER=<user id>" >&2; exit 1; }
+	@set -a; . ./.local/dev.env; set +a; \
+	  $(PY) -m shared.cli.bearer_subjects link --issuer "$(ISSUER)" --subject "$(SUB)" --user "$(INGEST_USER)"
+
+# A local bearer-token issuer for `make dev` (development only; see README, Authentication).
+dev-issuer: $(STAMP)
+	$(PY) -m infra.local.dev_issuer --port $(or $(ISSUER_PORT),8091)
 
 # Against the running local stack: follow the demo user's processing events (resumes by itself).
 # ARGS passes filters, e.g. ARGS="--run-id run-1 --event-types prompt_run.progress".

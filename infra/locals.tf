@@ -42,5 +42,7 @@ locals {
     VV_EVENT_RETENTION_DAYS  = tostring(var.event_retention_days)
     VV_PUBLIC_BASE_URL       = "https://${var.domain}"
     VV_LOG_LEVEL             = var.log_level
+    # Bearer tokens (decision 007): the issuers trusted, "[]" (none) by default.
+    VV_BEARER_ISSUERS = jsonencode(var.bearer_issuers)
   }
 }

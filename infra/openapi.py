@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from infra.local.routes import Endpoint, FunctionSpec, load_table
+from infra.openapi_security import SECURITY_SCHEMES, WWW_AUTHENTICATE, security_for
 from infra.openapi_stream import stream_operations, stream_query_model
 from shared.http.router import Route
 
@@ -73,6 +74,7 @@ RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
         "description": "On 405: the methods the path accepts.",
         "schema": {"type": "string"},
     },
+    "WWW-Authenticate": WWW_AUTHENTICATE,
 }
 
 
@@ -191,7 +193,7 @@ def operation(endpoint: Endpoint, route: Route, schemas: dict[Any, Any]) -> dict
             "content": {"application/json": {"schema": schemas[(route.body, "validation")]}},
         }
     op["responses"] = {**_success_responses(route, schemas), **error_responses()}
-    op["security"] = [{"ApiKey": []}] if endpoint.scope else []
+    op["security"] = security_for(endpoint.scope)
     return op
 
 
@@ -267,7 +269,10 @@ def build_document() -> dict[str, Any]:
             "schemas": dict(sorted(components.items())),
             "responses": {
                 "Error": _error_response(
-                    "The error envelope (see README, Errors).", error_schema, "Allow"
+                    "The error envelope (see README, Errors).",
+                    error_schema,
+                    "Allow",
+                    "WWW-Authenticate",
                 ),
                 "RateLimited": _error_response(
                     "The key's budget is spent: the envelope, and when to retry.",
@@ -291,7 +296,7 @@ def build_document() -> dict[str, Any]:
                     for name, header in sorted(RESPONSE_HEADERS.items())
                 },
             },
-            "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+            "securitySchemes": SECURITY_SCHEMES,
         },
     }
 

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from infra.local.routes import Endpoint, FunctionSpec
+from infra.openapi_security import security_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,5 +72,5 @@ def stream_operations(
             },
             **error_responses(),
         },
-        "security": [{"ApiKey": []}] if endpoint.scope else [],
+        "security": security_for(endpoint.scope),
     }

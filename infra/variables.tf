@@ -107,3 +107,22 @@ variable "runbook_base_url" {
   default     = ""
   description = "Where docs/runbooks/ is browsable (e.g. the repository's blob URL); alerts link <this>/<page>.md. Empty: the repository path."
 }
+
+variable "bearer_issuers" {
+  type = list(object({
+    issuer        = string
+    jwks_url      = string
+    audiences     = optional(list(string), [])
+    subject_claim = optional(string, "sub")
+  }))
+  default     = []
+  description = "Issuers of `Authorization: Bearer` JWTs (WorkOS, Firebase) that every function and the relay trust; none by default (API keys only). `issuer` is the exact `iss`; `audiences` empty means tokens must carry no `aud`. See docs/decisions/007-bearer-tokens.md."
+  validation {
+    condition     = alltrue([for i in var.bearer_issuers : can(regex("^https://[^/]+", i.jwks_url))])
+    error_message = "bearer_issuers: every jwks_url must be an https URL."
+  }
+  validation {
+    condition     = length(distinct([for i in var.bearer_issuers : i.issuer])) == length(var.bearer_issuers)
+    error_message = "bearer_issuers: each issuer may appear once."
+  }
+}

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from google.cloud.pubsub_v1 import PublisherClient
     from google.cloud.storage import Client as StorageClient
 
+    from shared.domain.bearer import BearerSubjectStore, BearerTokenVerifier
     from shared.domain.budget_ports import SlotLeases
     from shared.domain.preview_ports import (
         DerivedMediaStore,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
         RenderLeases,
         UrlSigner,
     )
+    from shared.services.authentication import Authenticator
     from shared.services.budgets import RenderBudget
     from shared.services.media_previews import PreviewService
     from shared.services.preview_links import PreviewLinks
@@ -99,6 +101,36 @@ class Container:
         store = FirestoreApiKeyStore(self.firestore, self.settings.store_timeout_seconds)
         ttl = self.settings.api_key_cache_seconds
         return CachedApiKeyStore(store, ttl) if ttl > 0 else store
+
+    @cached_property
+    def bearer_verifier(self) -> BearerTokenVerifier | None:
+        """None when the deployment trusts no issuer (the default)."""
+        if not self.settings.bearer_issuers:
+            return None
+        from shared.adapters.jwks_verifier import JwksBearerVerifier
+
+        return JwksBearerVerifier(
+            self.settings.bearer_issuers, self.settings.bearer_jwks_cache_seconds
+        )
+
+    @cached_property
+    def bearer_subjects(self) -> BearerSubjectStore:
+        from shared.adapters.firestore_bearer_subjects import FirestoreBearerSubjectStore
+        from shared.services.bearer_subject_cache import CachedBearerSubjectStore
+
+        store = FirestoreBearerSubjectStore(self.firestore, self.settings.store_timeout_seconds)
+        # Links are trusted as long as keys are (decision 004's VV_API_KEY_CACHE_SECONDS).
+        ttl = self.settings.api_key_cache_seconds
+        return CachedBearerSubjectStore(store, ttl) if ttl > 0 else store
+
+    @cached_property
+    def authenticator(self) -> Authenticator:
+        from shared.services.authentication import Authenticator
+
+        verifier = self.bearer_verifier
+        return Authenticator(
+            self.api_keys, verifier, self.bearer_subjects if verifier is not None else None
+        )
 
     @cached_property
     def markers(self) -> MarkerRepository:

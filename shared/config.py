@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from shared.domain.bearer import BearerIssuer, parse_bearer_issuers
+
 
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
@@ -57,6 +59,10 @@ class Settings:
     stream_token_secret: str = ""
     stream_token_ttl_seconds: int = 300
     emulator_hosts: dict[str, str] = field(default_factory=dict)
+    # Bearer tokens (decision 007): the issuers trusted (VV_BEARER_ISSUERS, a JSON list), none
+    # by default; each issuer's key set is cached this long.
+    bearer_issuers: tuple[BearerIssuer, ...] = ()
+    bearer_jwks_cache_seconds: int = 300
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -101,6 +107,8 @@ class Settings:
                 )
                 if os.environ.get(name)
             },
+            bearer_issuers=parse_bearer_issuers(os.environ.get("VV_BEARER_ISSUERS", "")),
+            bearer_jwks_cache_seconds=_env_int("VV_BEARER_JWKS_CACHE_SECONDS", 300),
         )
 
 

@@ -5,6 +5,7 @@
     ├── ValidationFailed        well-formed input outside the contract; ``details`` name each field
     │   └── UnprocessableMedia  a media file that is corrupt or of an unsupported kind
     ├── Unauthenticated         missing, malformed, unknown, revoked or expired credentials
+    │   └── InvalidBearerToken  a bearer token that failed a check (answered with WWW-Authenticate)
     ├── InsufficientScope       a valid key without the scope the route needs
     ├── NotFound                missing, or owned by someone else (never tell which)
     ├── MethodNotAllowed
@@ -47,6 +48,10 @@ class ValidationFailed(VideoVectorError):
 
 class Unauthenticated(VideoVectorError):
     code = "authentication_invalid_api_key"
+
+
+class InvalidBearerToken(Unauthenticated):
+    code = "authentication_invalid_token"
 
 
 class InsufficientScope(VideoVectorError):

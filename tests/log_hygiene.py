@@ -9,6 +9,7 @@ SECRET_PATTERNS = {
     "api key": re.compile(r"sk_live_[0-9a-f]{48}"),
     "signed URL signature": re.compile(r"X-Goog-Signature=[0-9a-f]{16,}", re.IGNORECASE),
     "stream token": re.compile(r"st_[A-Za-z0-9_-]{32,}"),
+    "bearer token (JWT)": re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\."),
 }
 
 

@@ -1,7 +1,7 @@
 """The shared HTTP treatment for asynchronous (ASGI) services, such as the event relay.
 
-The same pieces the Flask router applies, reused rather than copied: the request id, API-key
-authentication and the route's scope, the per-key rate limit, query validation into strict
+The same pieces the Flask router applies, reused rather than copied: the request id, API-key or
+bearer authentication and the route's scope, the per-key rate limit, query validation into strict
 models, the error envelope and one access log line.
 """
 
@@ -23,7 +23,7 @@ from shared.domain.principals import Principal, Scope
 from shared.http.error_mapping import error_response_parts
 from shared.http.request_ids import request_id_from
 from shared.http.validation import query_to_dict, validate
-from shared.services.authentication import authenticate, require_scope
+from shared.services.authentication import require_scope
 from shared.structured_logging import configure_logging, request_id_var
 
 logger = logging.getLogger("videovector.access")
@@ -49,7 +49,8 @@ class AsgiContext:
 
 AsgiHandler = Callable[[AsgiContext], Awaitable[Response]]
 # Another credential a route may accept instead of the API key (e.g. the stream token of an
-# EventSource): a principal, or None to fall back to ``X-API-Key``. Raises to refuse.
+# EventSource): a principal, or None to fall back to ``X-API-Key`` or a bearer token. Raises to
+# refuse.
 AltCredentials = Callable[[Request, Container], Principal | None]
 
 
@@ -79,12 +80,14 @@ def endpoint(
             principal = Principal(user_id="", scopes=frozenset(), key_id="")
             if scope is not None:
                 alternative = alt_credentials(request, container) if alt_credentials else None
-                # The key store is synchronous: look it up off the event loop.
+                # The key store and a token issuer's keys are synchronous: off the event loop.
                 principal = (
                     alternative
                     if alternative is not None
                     else await asyncio.to_thread(
-                        authenticate, container.api_keys, request.headers.get("X-API-Key")
+                        container.authenticator.authenticate,
+                        request.headers.get("X-API-Key"),
+                        request.headers.get("Authorization"),
                     )
                 )
                 require_scope(principal, scope)

@@ -51,6 +51,9 @@ def error_response_parts(
             # per-key request rate.
             budget = str(error.details.get("budget") or "requests_per_minute")
             logger.info("rate limited", extra={"rate_limit_budget": budget})
+        if isinstance(error, errors.InvalidBearerToken):
+            # RFC 6750 section 3.1: the client should get a new token, not retry this one.
+            headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
         if isinstance(error, errors.MethodNotAllowed):
             headers["Allow"] = ", ".join(error.allowed)
         if isinstance(error, errors.ServiceUnavailable):

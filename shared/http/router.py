@@ -31,7 +31,7 @@ from shared.errors import (
 from shared.http.error_mapping import error_response_parts
 from shared.http.request_ids import request_id_from
 from shared.http.validation import parse_json, query_to_dict, validate
-from shared.services.authentication import authenticate, require_scope
+from shared.services.authentication import require_scope
 from shared.structured_logging import configure_logging, request_id_var
 
 logger = logging.getLogger("videovector.access")
@@ -237,7 +237,9 @@ class Router:
         route, params = self._match(request.method, request.path)
         principal = Principal(user_id="", scopes=frozenset(), key_id="")
         if route.scope is not None:
-            principal = authenticate(container.api_keys, request.headers.get("X-API-Key"))
+            principal = container.authenticator.authenticate(
+                request.headers.get("X-API-Key"), request.headers.get("Authorization")
+            )
             require_scope(principal, route.scope)
             if container.rate_limiter is not None:
                 container.rate_limiter.spend(principal.key_id)

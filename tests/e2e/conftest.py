@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +19,7 @@ from shared.services.api_keys import create_api_key
 from tests.e2e.event_fixtures import relay_factory  # noqa: F401 - the event tests' fixture
 from tests.log_hygiene import find_secrets, total_log_bytes
 from tests.support.response_conformance import ResponseConformance
+from tests.support.token_issuer import LocalIssuer, local_issuer
 
 
 @pytest.fixture(scope="session")
@@ -57,11 +59,25 @@ def responses_conform(undescribed_responses: list[str]) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def stack(emulators: Emulators, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+def token_issuer() -> Iterator[LocalIssuer]:
+    """A bearer-token issuer of the tests' own (keys made here, JWKS on 127.0.0.1), trusted
+    by every function and the relay of the stack."""
+    with local_issuer() as issuer:
+        yield issuer
+
+
+@pytest.fixture(scope="session")
+def stack(
+    emulators: Emulators, tmp_path_factory: pytest.TempPathFactory, token_issuer: LocalIssuer
+) -> Iterator[LocalStack]:
     running = LocalStack(
         state_dir=tmp_path_factory.mktemp("stack"),
         gateway_port=free_port(),
-        extra_env={"VV_STORE_TIMEOUT_SECONDS": "5", "VV_RATE_LIMIT_PER_MINUTE": "100000"},
+        extra_env={
+            "VV_STORE_TIMEOUT_SECONDS": "5",
+            "VV_RATE_LIMIT_PER_MINUTE": "100000",
+            "VV_BEARER_ISSUERS": json.dumps([token_issuer.config()]),
+        },
     )
     running.start(emulators=emulators)
     try:

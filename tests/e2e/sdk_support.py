@@ -25,3 +25,8 @@ def exhaust_rate_limit(cloud: Container, api_key: str) -> None:
     now = time.time()
     for moment in (now, now + 60):
         store.add(window_at(key_id, moment), 10**9)
+
+
+def sdk_bearer_client(base_url: str, bearer_token: str) -> VideoVector:
+    """The SDK in its second auth mode: ``Authorization: Bearer <token>``, no API key."""
+    return VideoVector(bearer_token=bearer_token, base_url=f"{base_url}/api/v2", max_retries=0)

@@ -126,7 +126,6 @@ def test_stream_token_is_refused_everywhere_else(
     refused = [
         http.get("/api/v2/markers", headers=as_key),
         http.get("/api/v2/markers", params={"stream_token": token}),
-        http.get("/api/v2/markers", headers={"Authorization": f"Bearer {token}"}),
         http.put(
             "/api/v2/markers", headers=as_key, json={"target_type": "video", "target_id": "v"}
         ),
@@ -136,6 +135,10 @@ def test_stream_token_is_refused_everywhere_else(
     for response in refused:
         assert response.status_code == 401, response.request.url.path
         assert response.json()["error"]["code"] == "authentication_invalid_api_key"
+    # Nor is it a bearer token (decision 007).
+    as_bearer = http.get("/api/v2/markers", headers={"Authorization": f"Bearer {token}"})
+    assert as_bearer.status_code == 401
+    assert as_bearer.json()["error"]["code"] == "authentication_invalid_token"
     # On the stream itself the token is a query parameter, never a key.
     assert stream_status(stack, {}, **as_key) == 401
     assert stream_status(stack, {"stream_token": token}) == 200

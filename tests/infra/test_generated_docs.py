@@ -84,7 +84,7 @@ def _rows() -> dict[tuple[str, str], list[str]]:
     rows = {}
     for line in MATRIX_FILE.read_text().splitlines():
         cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
-        if len(cells) == 6 and cells[0] in {"GET", "POST", "PUT", "PATCH", "DELETE"}:
+        if len(cells) == 8 and cells[0] in {"GET", "POST", "PUT", "PATCH", "DELETE"}:
             rows[(cells[0], cells[1])] = cells
     return rows
 
@@ -94,9 +94,13 @@ def test_every_endpoint_has_a_row_with_an_existing_test() -> None:
     rows = _rows()
     for endpoint in endpoints:
         assert (endpoint.method, endpoint.path) in rows, f"no row for {endpoint.path}"
-        test_id = rows[(endpoint.method, endpoint.path)][5]
+        row = rows[(endpoint.method, endpoint.path)]
+        test_id = row[6]
         assert test_id, f"{endpoint.method} {endpoint.path}: no end-to-end test named"
         assert _test_exists(test_id), f"{endpoint.method} {endpoint.path}: no test {test_id}"
+        # Every route that takes credentials is driven with a bearer token too (decision 007).
+        if endpoint.scope is not None:
+            assert "bearer" in row[4] and _test_exists(row[7]), f"{endpoint.path}: {row[7]}"
 
 
 @cache

@@ -170,8 +170,12 @@ def test_a_stream_token_is_not_an_api_key(
         client.post(URL + "?stream_token=" + token, json={}),
         markers.get("/api/v2/markers", headers={"X-API-Key": token}),
         markers.get("/api/v2/markers?stream_token=" + token),
-        markers.get("/api/v2/markers", headers={"Authorization": "Bearer " + token}),
     ]
     for response in refused:
         assert response.status_code == 401
         assert response.get_json()["error"]["code"] == "authentication_invalid_api_key"
+    # Nor a bearer token (decision 007): refused as one, with the challenge RFC 6750 asks for.
+    as_bearer = markers.get("/api/v2/markers", headers={"Authorization": "Bearer " + token})
+    assert as_bearer.status_code == 401
+    assert as_bearer.get_json()["error"]["code"] == "authentication_invalid_token"
+    assert as_bearer.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'

@@ -1,0 +1,49 @@
+"""Link a bearer token's subject to a user, or unlink it.
+
+    python -m shared.cli.bearer_subjects link --issuer ISS --subject SUB --user USER
+    python -m shared.cli.bearer_subjects unlink --issuer ISS --subject SUB
+
+The issuer must be spelled exactly as the tokens' ``iss`` claim (and as in VV_BEARER_ISSUERS);
+the subject is the configured subject claim's value (``sub`` by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from shared.bootstrap import get_container
+from shared.errors import VideoVectorError
+from shared.services.bearer_subjects import link_subject, unlink_subject
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bearer_subjects", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    link = commands.add_parser("link", help="link a subject to a user (replacing any link)")
+    unlink = commands.add_parser("unlink", help="remove a subject's link")
+    for command in (link, unlink):
+        command.add_argument("--issuer", required=True)
+        command.add_argument("--subject", required=True)
+    link.add_argument("--user", required=True)
+    args = parser.parse_args(argv)
+    container = get_container()
+    configured = {issuer.issuer for issuer in container.settings.bearer_issuers}
+    if configured and args.issuer not in configured:
+        print(f"warning: {args.issuer!r} is not in VV_BEARER_ISSUERS", file=sys.stderr)
+    store = container.bearer_subjects
+    try:
+        if args.command == "link":
+            link_subject(store, args.issuer, args.subject, args.user)
+            return 0
+        if not unlink_subject(store, args.issuer, args.subject):
+            print("no such link", file=sys.stderr)
+            return 1
+        return 0
+    except VideoVectorError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
