@@ -16,6 +16,7 @@ from tests.e2e.conftest import (  # noqa: F401 - fixtures re-exported
     http,
     new_key,
     stack,
+    token_issuer,
 )
 from tests.e2e.event_fixtures import relay_factory  # noqa: F401 - relays of their own
 
