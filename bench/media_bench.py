@@ -35,7 +35,7 @@ from infra.local.emulators import start_emulators
 from infra.local.processes import free_port
 from infra.local.provision import provision
 from shared import bootstrap
-from shared.adapters.ffmpeg_previews import gif_command, thumbnail_command
+from shared.adapters.ffmpeg_commands import gif_command, thumbnail_command
 from shared.bootstrap import Container
 from shared.clock import utcnow
 from shared.config import Settings

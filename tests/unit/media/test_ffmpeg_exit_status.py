@@ -21,9 +21,20 @@ from shared.http.error_mapping import error_response_parts
 SOURCE = RenderSource("http://127.0.0.1:9/media.mp4", MediaType.VIDEO, 30.0)
 
 
-def stand_in(tmp_path: Path, body: str) -> FfmpegPreviewRenderer:
+# What ``ffmpeg -i`` says of a plain MP4: the renderer probes before every render.
+PROBE = (
+    'case "$*" in *format_whitelist*)\n'
+    "  echo \"Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'media.mp4':\" >&2\n"
+    "  echo '  Duration: 00:00:10.00, start: 0.000000, bitrate: 900 kb/s' >&2\n"
+    "  echo '  Stream #0:0: Video: h264 (High), yuv420p, 640x360, 30 fps, 30 tbr' >&2\n"
+    "  exit 1;;\n"
+    "esac\n"
+)
+
+
+def stand_in(tmp_path: Path, body: str, probe: str = PROBE) -> FfmpegPreviewRenderer:
     script = tmp_path / "ffmpeg"
-    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.write_text(f"#!/bin/sh\n{probe}{body}\n")
     script.chmod(0o755)
     return FfmpegPreviewRenderer(ffmpeg=str(script))
 
@@ -44,7 +55,7 @@ def test_a_renderer_ended_by_a_signal_is_503_with_retry_after(tmp_path: Path, si
 
 
 def test_a_killed_probe_is_503_too(tmp_path: Path) -> None:
-    renderer = stand_in(tmp_path, "kill -9 $$")
+    renderer = stand_in(tmp_path, "kill -9 $$", probe="")
     with pytest.raises(ServiceUnavailable):
         renderer.probe(SOURCE)
 
