@@ -31,10 +31,12 @@ MAX_WAVEFORM_SECONDS = 1800.0
 # Every ffmpeg process: an address-space ceiling (the worst allowed render peaked at 653 MB
 # of address space, 357 MB resident) and a wall time derived from the work asked.
 RENDER_MEMORY_BYTES = 1024 * 1024 * 1024
-BASE_RENDER_SECONDS = 20.0
-# ~5x the measured costs on a 2-core instance: writing a GIF megapixel, decoding a source one.
-SECONDS_PER_OUTPUT_MEGAPIXEL = 0.05
-SECONDS_PER_DECODED_MEGAPIXEL = 0.007
+# A base covering start, seek and a busy machine (renders ran 5-7x slower at load 14 on 2
+# cores), plus 5-7x the measured quiet cost per megapixel written and per source megapixel
+# decoded; capped below the render lease (90 s).
+BASE_RENDER_SECONDS = 30.0
+SECONDS_PER_OUTPUT_MEGAPIXEL = 0.25
+SECONDS_PER_DECODED_MEGAPIXEL = 0.01
 MAX_RENDER_SECONDS = 60.0
 
 
@@ -117,5 +119,6 @@ def render_seconds(output_megapixels: float, decoded_megapixels: float = 0.0) ->
 
 
 def waveform_seconds(audio_seconds: float) -> float:
-    """Decoding audio runs at hundreds of times real time; 1/100 leaves a wide margin."""
+    """Decoding audio to 8 kHz mono ran at ~500x real time on a quiet machine (30 min in
+    3.2 s); 1/100 leaves a margin for a busy one."""
     return min(BASE_RENDER_SECONDS + audio_seconds / 100, MAX_RENDER_SECONDS)
