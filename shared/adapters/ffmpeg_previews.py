@@ -90,7 +90,7 @@ def unreadable(what: str) -> ValidationFailed:
 
 def too_slow(seconds: float) -> ServiceUnavailable:
     error = ServiceUnavailable(
-        f"Rendering the preview took longer than its {seconds:.0f} s limit; retry shortly."
+        f"Rendering the preview took longer than its {seconds:.3g} s limit; retry shortly."
     )
     error.__cause__ = RuntimeError(f"ffmpeg killed after {seconds:g} s")  # no argv, no URL
     return error
@@ -231,7 +231,8 @@ class FfmpegPreviewRenderer(PreviewRenderer):
         try:
             done = run_limited(argv, seconds, self.memory_bytes)
         except RunTimedOut:
-            raise too_slow(seconds) from None
+            error = too_slow(seconds)
+            raise error from error.__cause__  # ffmpeg's argv (the signed URL) stays out
         if done.returncode < 0:
             raise interrupted(done.returncode)
         return done

@@ -54,12 +54,14 @@ def upright_size(width: int, height: int, rotation: float) -> tuple[int, int]:
 
 
 def fit_inside(width: int, height: int, box_width: int, box_height: int) -> tuple[int, int]:
-    """The largest even size of the source's shape inside the box (never upscaled past it);
-    even because yuv420p encoders need it."""
+    """The source's shape scaled to fit the box (upscaled too, like ``scale=W:-2``), each side
+    rounded to the nearest even number (yuv420p encoders need it) within the box."""
     scale = min(box_width / width, box_height / height)
-    fitted_w = max(2, math.floor(width * scale / 2) * 2)
-    fitted_h = max(2, math.floor(height * scale / 2) * 2)
-    return fitted_w, fitted_h
+
+    def even(value: float, bound: int) -> int:
+        return max(2, min(math.floor(value / 2 + 0.5) * 2, bound // 2 * 2))
+
+    return even(width * scale, box_width), even(height * scale, box_height)
 
 
 def fit_image(width: int, height: int, box_width: int, box_height: int) -> tuple[int, int]:

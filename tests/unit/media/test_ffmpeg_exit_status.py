@@ -84,3 +84,28 @@ def test_a_render_killed_while_writing_a_temporary_file_leaves_none(
     with pytest.raises(ServiceUnavailable):
         renderer.render(SOURCE, ThumbnailSpec(time_ms=5000))
     assert list(scratch.iterdir()) == []
+
+
+def test_ffmpeg_messages_naming_the_signed_url_are_redacted(tmp_path: Path) -> None:
+    signed = RenderSource(
+        "http://127.0.0.1:9/b/media.mp4?X-Goog-Credential=svc&X-Goog-Signature=deadbeef",
+        MediaType.VIDEO,
+        30.0,
+    )
+    renderer = stand_in(tmp_path, 'for last; do :; done; echo "Cannot open $last" >&2; exit 1')
+    with pytest.raises(ValidationFailed) as caught:
+        renderer.render(signed, ThumbnailSpec(time_ms=0))
+    assert "deadbeef" not in caught.value.message and "X-Goog" not in caught.value.message
+
+
+def test_a_render_past_its_wall_time_is_503_without_the_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shared.adapters.ffmpeg_previews as previews
+
+    monkeypatch.setattr(previews, "render_seconds", lambda *_: 0.3)
+    renderer = stand_in(tmp_path, "exec sleep 5")
+    signed = RenderSource("http://127.0.0.1:9/m.mp4?X-Goog-Signature=deadbeef", MediaType.VIDEO)
+    with pytest.raises(ServiceUnavailable) as caught:
+        renderer.render(signed, GifSpec())
+    assert "0.3 s" in str(caught.value.__cause__) and "deadbeef" not in str(caught.value.__cause__)
