@@ -2,6 +2,12 @@
 shapes (tall, wide, rotated, square, 4K, high fps, long GOP, long silence, huge images).
 
     OMP_NUM_THREADS=1 .venv/bin/python -m bench.render_limits_bench
+    OMP_NUM_THREADS=1 .venv/bin/python -m bench.render_limits_bench --compare SOURCE.mp4
+
+``--compare`` times the renderer's commands before and after the limits, interleaved on one
+1080p30 source with 2 s keyframes (media_bench's): the old argv (no demuxer, width-only
+scale, plain subprocess) against the new (probe's demuxer, protocol whitelist, fitted size,
+address-space ceiling, MALLOC_ARENA_MAX=2), alternating which runs first.
 
 Renders go through the production renderer (FfmpegPreviewRenderer: probe, budget checks,
 ffmpeg under its address-space ceiling and wall time) reading local files; the peak resident
@@ -15,15 +21,22 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import resource
+import statistics
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import imageio_ffmpeg
+
+from shared.adapters.ffmpeg_commands import gif_command, thumbnail_command
+from shared.adapters.ffmpeg_inputs import run_limited
 from shared.adapters.ffmpeg_previews import FfmpegPreviewRenderer
 from shared.adapters.pillow_previews import resize_image
 from shared.domain.preview_ports import RenderSource
 from shared.domain.previews import GifSpec, ImageFormat, PreviewSpec, ThumbnailSpec
 from shared.domain.records import MediaType
+from shared.domain.render_limits import RENDER_MEMORY_BYTES
 from shared.errors import VideoVectorError
 from tests.media.child_peaks import ChildPeaks
 from tests.media.hostile_samples import large_jpeg, png_header, shaped_clip, silent_flac
@@ -135,10 +148,47 @@ def measure_image(path: Path, spec: PreviewSpec) -> tuple[str, float, float]:
     return result  # type: ignore[no-any-return]
 
 
+def compare(source: Path, runs: int) -> None:
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    container, size = "mov,mp4,m4a,3gp,3g2,mj2", (640, 360)
+    timings: dict[str, list[float]] = {
+        k: [] for k in ("thumb old", "thumb new", "gif old", "gif new")
+    }
+    for run in range(runs):
+        at = (2 * run + 1) * 2.0 + 1.9  # 57 frames after a keyframe
+        thumb = ThumbnailSpec(round(at * 1000), 640)
+        gif = GifSpec(round(at * 1000), 3000, 320, 10)
+        pairs = [
+            ("thumb", thumbnail_command(ffmpeg, str(source), thumb, fps=30.0),
+             thumbnail_command(ffmpeg, str(source), thumb, None, 30.0, size, container)),
+            ("gif", gif_command(ffmpeg, str(source), gif, 30.0),
+             gif_command(ffmpeg, str(source), gif, 30.0, (320, 180), container)),
+        ]  # fmt: skip
+        for kind, old, new in pairs:
+            order = [("old", old), ("new", new)][:: 1 if run % 2 else -1]
+            for label, argv in order:
+                started = time.perf_counter()
+                if label == "old":
+                    subprocess.run(argv, capture_output=True, check=True)
+                else:
+                    assert run_limited(argv, 60, RENDER_MEMORY_BYTES).returncode == 0
+                timings[f"{kind} {label}"].append(time.perf_counter() - started)
+    for kind in ("thumb", "gif"):
+        old, new = timings[f"{kind} old"], timings[f"{kind} new"]
+        ratios = statistics.median(n / o for n, o in zip(new, old, strict=True))
+        print(f"{kind}: old {statistics.median(old) * 1000:.0f} ms, new "
+              f"{statistics.median(new) * 1000:.0f} ms, paired new/old {ratios:.3f}x")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--folder", type=Path, default=ROOT / ".local/bench/hostile")
+    parser.add_argument("--compare", type=Path, help="a 1080p30 source, 2 s keyframes")
+    parser.add_argument("--runs", type=int, default=15)
     options = parser.parse_args()
+    if options.compare:
+        compare(options.compare, options.runs)
+        return
     found = samples(options.folder)
     renderer = TimedRenderer()
     print("| input | request | outcome | ffmpeg peak RSS | peak address space | time | limit |")
