@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from shared.adapters.ffmpeg_inputs import known_input
 from shared.adapters.ffmpeg_probe import probe_file, readable_reason
 from shared.domain.media_analysis import DecodedMedia, MediaProbe
 from shared.domain.ports import MediaAnalyzer
@@ -76,7 +77,11 @@ class FfmpegMediaAnalyzer(MediaAnalyzer):
             audio_path = Path(folder) / "audio.f32"
             width, height = analysis_size(probe.width, probe.height, self.width)
             argv = [self.ffmpeg, "-hide_banner", "-nostdin", "-v", "error"]
-            argv += ["-threads", str(self.threads), "-i", str(source)]
+            try:  # the demuxer the probe found, never one guessed from the file's name
+                opened = known_input(str(source), probe.container)
+            except ValueError as exc:
+                raise UnprocessableMedia(f"Not a readable media file: {exc}") from exc
+            argv += ["-threads", str(self.threads), *opened, "-i", str(source)]
             if probe.has_video:
                 argv += ["-map", "0:v:0", "-vf", f"fps={self.fps},scale={width}:{height}"]
                 argv += ["-sws_flags", "area", "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1"]

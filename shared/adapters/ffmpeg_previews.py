@@ -3,61 +3,69 @@
 ffmpeg reads a signed URL with Range requests and seeks on input (``-ss T -i URL``), so a
 frame in the middle of a long file costs a few MB read, not a download (../notes/media.md).
 GIFs use a palette generated from the clip itself, in one pass.
+
+Every render starts with a probe (cached per media version) restricted to plain media
+containers; the render then names the probe's demuxer, is sized from the probe's stream size
+and rotation, and is refused before ffmpeg starts when it exceeds its pixel budget
+(shared/domain/render_limits.py). ffmpeg runs under an address-space ceiling and a wall time
+derived from the work asked (shared/adapters/ffmpeg_inputs.py).
 """
 
 from __future__ import annotations
 
-import io
-import math
-import re
 import signal
 import subprocess
 import tempfile
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import httpx
 import imageio_ffmpeg
-from PIL import Image, ImageOps, UnidentifiedImageError
 
+from shared.adapters.ffmpeg_commands import (
+    gif_command,
+    http_input,
+    thumbnail_command,
+    waveform_command,
+)
+from shared.adapters.ffmpeg_inputs import (
+    NOT_A_MEDIA_FILE,
+    RunTimedOut,
+    demuxer_of,
+    redact,
+    refused_format,
+    run_limited,
+)
+from shared.adapters.ffmpeg_probe import parse_probe, probe_command
+from shared.adapters.pillow_previews import resize_image
+from shared.domain.media_analysis import MediaProbe
 from shared.domain.preview_ports import MediaFacts, PreviewRenderer, RenderSource
-from shared.domain.previews import GifSpec, ImageFormat, PreviewSpec, ThumbnailSpec
+from shared.domain.previews import GifSpec, PreviewSpec, ThumbnailSpec
 from shared.domain.records import MediaType
+from shared.domain.render_limits import (
+    BASE_RENDER_SECONDS,
+    MAX_GIF_HEIGHT,
+    MAX_THUMBNAIL_HEIGHT,
+    MAX_WAVEFORM_SECONDS,
+    RENDER_MEMORY_BYTES,
+    check_gif,
+    check_source,
+    fit_inside,
+    gif_frames,
+    render_seconds,
+    upright_size,
+    waveform_seconds,
+)
 from shared.errors import ServiceUnavailable, ValidationFailed
 
-RENDER_TIMEOUT_SECONDS = 60
-REQUEST_BYTES = 2 * 1024 * 1024
+__all__ = ["FfmpegPreviewRenderer", "gif_command", "resize_image", "thumbnail_command"]
+RENDER_TIMEOUT_SECONDS = 60  # downloading an image; ffmpeg's own limits are derived per render
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
+PROBES_CACHED = 1024
 # More than two decodes at once only adds latency on a 2-core instance (notes/media.md).
 DECODE_SLOTS = 2
-_CODECS = {
-    ImageFormat.JPG: ["-c:v", "mjpeg", "-q:v", "3", "-pix_fmt", "yuvj420p"],
-    ImageFormat.PNG: ["-c:v", "png"],
-    ImageFormat.WEBP: ["-c:v", "libwebp", "-quality", "80"],
-}
-_PILLOW = {ImageFormat.JPG: "JPEG", ImageFormat.PNG: "PNG", ImageFormat.WEBP: "WEBP"}
-_DURATION_RE = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
-_FPS_RE = re.compile(r"Video: .*?(\d+(?:\.\d+)?) fps")
-
-
-def _http_input(url: str) -> list[str]:
-    """Bounded Range requests (``bytes=a-b``, 2 MiB each) rather than open-ended ones: a
-    seek never leaves a response streaming past what was needed (GCS bills and sends what
-    it streams; the single-threaded GCS emulator would block on it and deadlock the seek,
-    since ffmpeg opens the new range before closing the old one). Give up on a source that
-    sends nothing for 30 s (ffmpeg counts microseconds)."""
-    if not url.startswith("http"):
-        return []
-    return ["-request_size", str(REQUEST_BYTES), "-rw_timeout", str(30_000_000)]
-
-
-def seek_point(seconds: float, fps: float | None) -> str:
-    """ffmpeg's input seek returns the first frame at or after the time; moving the time back
-    to the start of the frame shown at that time returns that frame. Truncated, never rounded
-    up past the frame's timestamp."""
-    if fps:
-        seconds = math.floor(seconds * fps + 1e-6) / fps
-    return f"{math.floor(seconds * 1_000_000) / 1_000_000:.6f}"
+GOP_SECONDS = 10.0  # the longest keyframe interval a seek is budgeted to decode through
 
 
 def interrupted(returncode: int) -> ServiceUnavailable:
@@ -74,56 +82,132 @@ def interrupted(returncode: int) -> ServiceUnavailable:
 
 def unreadable(what: str) -> ValidationFailed:
     return ValidationFailed(
-        f"The media could not be decoded ({what}).", code="media_not_decodable", details={}
+        f"The media could not be decoded ({redact(what)}).",
+        code="media_not_decodable",
+        details={},
     )
 
 
+def too_slow(seconds: float) -> ServiceUnavailable:
+    error = ServiceUnavailable(
+        f"Rendering the preview took longer than its {seconds:.3g} s limit; retry shortly."
+    )
+    error.__cause__ = RuntimeError(f"ffmpeg killed after {seconds:g} s")  # no argv, no URL
+    return error
+
+
 class FfmpegPreviewRenderer(PreviewRenderer):
-    def __init__(self, ffmpeg: str | None = None, slots: int = DECODE_SLOTS) -> None:
+    def __init__(
+        self,
+        ffmpeg: str | None = None,
+        slots: int = DECODE_SLOTS,
+        memory_bytes: int = RENDER_MEMORY_BYTES,
+    ) -> None:
         self.ffmpeg = ffmpeg or imageio_ffmpeg.get_ffmpeg_exe()
+        self.memory_bytes = memory_bytes
         self._slots = threading.BoundedSemaphore(slots)
+        self._probes: OrderedDict[str, MediaProbe] = OrderedDict()
+        self._probes_lock = threading.Lock()
 
     def render(self, source: RenderSource, spec: PreviewSpec) -> bytes:
         with self._slots:
             if source.media_type is MediaType.IMAGE:
                 return self._image(source, spec)
-            if isinstance(spec, GifSpec):
-                if source.media_type is MediaType.AUDIO:
-                    raise ValidationFailed("Audio has no animated preview.", details={})
-                return self._run(gif_command(self.ffmpeg, source.url, spec, source.fps))
             if source.media_type is MediaType.AUDIO:
-                return self._run(waveform_command(self.ffmpeg, source.url, spec))
-            return self._frame(source, spec)
+                if isinstance(spec, GifSpec):
+                    raise ValidationFailed("Audio has no animated preview.", details={})
+                return self._waveform(source, spec, self._probed(source))
+            probe = self._probed(source)
+            if not probe.width or not probe.height:
+                raise unreadable("no video stream")
+            check_source(probe.width, probe.height)
+            if isinstance(spec, GifSpec):
+                return self._gif(source, spec, probe)
+            return self._thumbnail(source, spec, probe)
+
+    def _waveform(self, source: RenderSource, spec: ThumbnailSpec, probe: MediaProbe) -> bytes:
+        seconds = min(probe.duration_seconds or MAX_WAVEFORM_SECONDS, MAX_WAVEFORM_SECONDS)
+        argv = waveform_command(self.ffmpeg, source.url, spec, probe.container)
+        return self._run(argv, waveform_seconds(seconds))
+
+    def _gif(self, source: RenderSource, spec: GifSpec, probe: MediaProbe) -> bytes:
+        width, height = probe.width or 0, probe.height or 0
+        size = fit_inside(*upright_size(width, height, probe.rotation), spec.width, MAX_GIF_HEIGHT)
+        frames = gif_frames(spec.duration, spec.fps)
+        check_gif(*size, frames)
+        decoded = width * height * (spec.duration + GOP_SECONDS) * (probe.fps or 30.0)
+        limit = render_seconds(size[0] * size[1] * frames / 1e6, decoded / 1e6)
+        fps = source.fps or probe.fps
+        return self._run(
+            gif_command(self.ffmpeg, source.url, spec, fps, size, probe.container), limit
+        )
+
+    def _thumbnail(self, source: RenderSource, spec: ThumbnailSpec, probe: MediaProbe) -> bytes:
+        width, height = probe.width or 0, probe.height or 0
+        shown = upright_size(width, height, probe.rotation)
+        size = fit_inside(*shown, spec.width, MAX_THUMBNAIL_HEIGHT)
+        decoded = width * height * GOP_SECONDS * (probe.fps or 30.0)
+        limit = render_seconds(size[0] * size[1] / 1e6, decoded / 1e6)
+        return self._frame(source, spec, source.fps or probe.fps, size, probe.container, limit)
 
     def probe(self, source: RenderSource) -> MediaFacts:
-        argv = [self.ffmpeg, "-hide_banner", "-nostdin", *_http_input(source.url), "-i", source.url]
-        try:
-            done = subprocess.run(argv, capture_output=True, timeout=RENDER_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired as exc:
-            raise ServiceUnavailable("Reading the media took too long.") from exc
-        if done.returncode < 0:
-            raise interrupted(done.returncode)
-        text = done.stderr.decode(errors="replace")
-        duration = _DURATION_RE.search(text)
-        fps = _FPS_RE.search(text)
-        seconds = None
-        if duration:
-            hours, minutes, rest = duration.groups()
-            seconds = int(hours) * 3600 + int(minutes) * 60 + float(rest)
-        return MediaFacts(seconds, float(fps.group(1)) if fps else None)
+        probe = self._probed(source)
+        return MediaFacts(probe.duration_seconds, probe.fps)
 
-    def _frame(self, source: RenderSource, spec: ThumbnailSpec) -> bytes:
+    def _probed(self, source: RenderSource) -> MediaProbe:
+        """The source's container and streams, from an ``ffmpeg -i`` that may open plain
+        media containers only. Cached on the media's version: every render needs the
+        demuxer's name and the stream's size, and a second probe would cost as much as a
+        keyframe thumbnail."""
+        if source.key is not None:
+            with self._probes_lock:
+                if (cached := self._probes.get(source.key)) is not None:
+                    self._probes.move_to_end(source.key)
+                    return cached
+        argv = probe_command(self.ffmpeg, source.url)
+        argv[-2:-2] = http_input(source.url)
+        done = self._finished(argv, BASE_RENDER_SECONDS)
+        text = done.stderr.decode(errors="replace")
+        probe = parse_probe(text)
+        if probe is None or not _allowed(probe.container):
+            if probe is not None or refused_format(text):
+                raise unreadable(NOT_A_MEDIA_FILE)
+            lines = [
+                line for line in text.strip().splitlines() if "Error opening input" not in line
+            ]
+            raise unreadable(
+                lines[0].split("] ")[-1][:200] if lines else "ffmpeg could not read it"
+            )
+        if source.key is not None:
+            with self._probes_lock:
+                self._probes[source.key] = probe
+                while len(self._probes) > PROBES_CACHED:
+                    self._probes.popitem(last=False)
+        return probe
+
+    def _frame(
+        self,
+        source: RenderSource,
+        spec: ThumbnailSpec,
+        fps: float | None,
+        size: tuple[int, int],
+        container: str,
+        limit: float,
+    ) -> bytes:
         url = source.url
-        data = self._run(thumbnail_command(self.ffmpeg, url, spec, fps=source.fps))
+        data = self._run(
+            thumbnail_command(self.ffmpeg, url, spec, None, fps, size, container), limit
+        )
         if data:
             return data
         # Seeking into the last frame's interval yields nothing: take the last frame instead.
         with tempfile.TemporaryDirectory(prefix="vv-thumb-") as folder:
             target = Path(folder) / f"last.{spec.format.value}"
-            argv = thumbnail_command(self.ffmpeg, url, spec, seek=max(spec.time - 1.0, 0.0))
+            seek = max(spec.time - 1.0, 0.0)
+            argv = thumbnail_command(self.ffmpeg, url, spec, seek, None, size, container)
             argv[argv.index("-frames:v") : argv.index("-frames:v") + 2] = []
             argv[-3:] = ["-f", "image2", "-update", "1", str(target)]
-            self._run(argv)
+            self._run(argv, limit)
             if not target.exists():
                 raise unreadable("no frame at that time")
             return target.read_bytes()
@@ -143,108 +227,34 @@ class FfmpegPreviewRenderer(PreviewRenderer):
             raise ServiceUnavailable("The media bucket is not answering.") from exc
         return resize_image(b"".join(chunks), spec)
 
-    def _run(self, argv: list[str]) -> bytes:
+    def _finished(self, argv: list[str], seconds: float) -> subprocess.CompletedProcess[bytes]:
         try:
-            done = subprocess.run(argv, capture_output=True, timeout=RENDER_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired as exc:
-            raise ServiceUnavailable("Rendering the preview took too long.") from exc
+            done = run_limited(argv, seconds, self.memory_bytes)
+        except RunTimedOut:
+            error = too_slow(seconds)
+            raise error from error.__cause__  # ffmpeg's argv (the signed URL) stays out
         if done.returncode < 0:
             raise interrupted(done.returncode)
+        return done
+
+    def _run(self, argv: list[str], seconds: float) -> bytes:
+        done = self._finished(argv, seconds)
         if done.returncode != 0:
-            message = done.stderr.decode(errors="replace").strip().splitlines()
+            text = done.stderr.decode(errors="replace")
+            if "Cannot allocate memory" in text:
+                raise ValidationFailed(
+                    "Rendering this preview needs more than the render memory limit "
+                    f"({self.memory_bytes // 2**20} MiB).",
+                    details={"errors": [{"field": "memory", "limit": {"le": self.memory_bytes}}]},
+                )
+            message = text.strip().splitlines()
             raise unreadable(message[-1][:200] if message else f"ffmpeg exit {done.returncode}")
         return done.stdout
 
 
-def resize_image(data: bytes, spec: PreviewSpec) -> bytes:
-    """An image's preview is the image itself, resized to the requested width."""
+def _allowed(container: str) -> bool:
     try:
-        image = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
-    except (UnidentifiedImageError, OSError) as exc:
-        raise unreadable("not an image Pillow can read") from exc
-    height = max(1, round(image.height * spec.width / image.width))
-    image = image.resize((spec.width, height), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    if isinstance(spec, GifSpec):
-        image.convert("RGB").save(out, "GIF")
-    else:
-        keep_alpha = spec.format is not ImageFormat.JPG and image.mode in ("RGBA", "LA")
-        image.convert("RGBA" if keep_alpha else "RGB").save(out, _PILLOW[spec.format])
-    return out.getvalue()
-
-
-def _base(ffmpeg: str) -> list[str]:
-    return [ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin"]
-
-
-def thumbnail_command(
-    ffmpeg: str,
-    url: str,
-    spec: ThumbnailSpec,
-    seek: float | None = None,
-    fps: float | None = None,
-) -> list[str]:
-    """Input seeking: ``-ss`` before ``-i`` decodes from the keyframe before T only."""
-    at = seek_point(spec.time if seek is None else seek, fps)
-    return [
-        *_base(ffmpeg),
-        *_http_input(url),
-        "-ss",
-        at,
-        "-i",
-        url,
-        "-frames:v",
-        "1",
-        "-an",
-        "-vf",
-        f"scale={spec.width}:-2:flags=bicubic",
-        *_CODECS[spec.format],
-        "-f",
-        "image2pipe",
-        "-",
-    ]
-
-
-def gif_command(ffmpeg: str, url: str, spec: GifSpec, fps: float | None = None) -> list[str]:
-    """One pass: the clip's own palette (palettegen) applied to the same frames (paletteuse)."""
-    graph = (
-        f"fps={spec.fps}:round=up,scale={spec.width}:-2:flags=lanczos,split[a][b];"
-        "[a]palettegen=stats_mode=full[p];[b][p]paletteuse"
-    )
-    return [
-        *_base(ffmpeg),
-        *_http_input(url),
-        "-ss",
-        seek_point(spec.start, fps),
-        "-t",
-        f"{spec.duration:.3f}",
-        "-i",
-        url,
-        "-an",
-        "-filter_complex",
-        graph,
-        "-loop",
-        "0",
-        "-f",
-        "gif",
-        "-",
-    ]
-
-
-def waveform_command(ffmpeg: str, url: str, spec: ThumbnailSpec) -> list[str]:
-    """Audio's picture: the waveform of the whole file."""
-    height = max(spec.width // 4, 16)
-    return [
-        *_base(ffmpeg),
-        *_http_input(url),
-        "-i",
-        url,
-        "-filter_complex",
-        f"aformat=channel_layouts=mono,showwavespic=s={spec.width}x{height}:colors=0x3b82f6",
-        "-frames:v",
-        "1",
-        *_CODECS[spec.format],
-        "-f",
-        "image2pipe",
-        "-",
-    ]
+        demuxer_of(container)
+    except ValueError:
+        return False
+    return True

@@ -6,6 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from shared.adapters.ffmpeg_inputs import NOT_A_MEDIA_FILE, probe_input, refused_format
 from shared.domain.media_analysis import MediaProbe
 from shared.domain.records import MediaType
 from shared.errors import UnprocessableMedia
@@ -22,6 +23,7 @@ _STREAM = re.compile(r"^\s*Stream #0:\d+\S*: (Video|Audio): (.+)$", re.M)
 _SIZE = re.compile(r"(?:^|[ ,])(\d{1,5})x(\d{1,5})(?:[ ,]|$)")
 _FPS = re.compile(r"([\d.]+)(k?) (?:fps|tbr)")
 _RATE = re.compile(r"(\d+) Hz")
+_ROTATION = re.compile(r"rotation of (-?\d+(?:\.\d+)?) degrees", re.I)
 _CHANNELS = {"mono": 1, "stereo": 2, "2.1": 3, "quad": 4, "5.0": 5, "5.1": 6, "7.1": 8}
 
 
@@ -61,6 +63,8 @@ def parse_probe(stderr: str) -> MediaProbe | None:
             fields["width"], fields["height"] = int(size.group(1)), int(size.group(2))
         if fps := _FPS.search(video):
             fields["fps"] = float(fps.group(1)) * (1000 if fps.group(2) else 1)
+        if rotation := _ROTATION.search(stderr):
+            fields["rotation"] = float(rotation.group(1))
     if audio is not None:
         fields["audio_codec"] = audio.split()[0].rstrip(",")
         if rate := _RATE.search(audio):
@@ -88,10 +92,16 @@ def parse_probe(stderr: str) -> MediaProbe | None:
     return MediaProbe(media_type=media_type, **fields)  # type: ignore[arg-type]
 
 
+def probe_command(ffmpeg: str, source: str) -> list[str]:
+    """``ffmpeg -i`` restricted to plain media containers read by the source's own protocol:
+    ffmpeg's probe opens a playlist's entries too, so it needs the same leash as a render."""
+    return [ffmpeg, "-hide_banner", "-nostdin", *probe_input(source), "-i", source]
+
+
 def probe_file(ffmpeg: str, source: Path) -> MediaProbe:
     try:
         done = subprocess.run(
-            [ffmpeg, "-hide_banner", "-nostdin", "-i", str(source)],
+            probe_command(ffmpeg, str(source)),
             capture_output=True,
             timeout=PROBE_TIMEOUT_SECONDS,
             check=False,
@@ -101,6 +111,8 @@ def probe_file(ffmpeg: str, source: Path) -> MediaProbe:
     stderr = done.stderr.decode("utf-8", "replace")
     probe = parse_probe(stderr)
     if probe is None:
+        if refused_format(stderr):
+            raise UnprocessableMedia(f"Not a readable media file: {NOT_A_MEDIA_FILE}")
         if _INPUT.search(stderr):
             raise UnprocessableMedia("The file holds no video, audio or image stream.")
         raise UnprocessableMedia(

@@ -23,6 +23,7 @@ class MediaProbe:
     audio_codec: str | None = None
     audio_sample_rate: int | None = None
     audio_channels: int | None = None
+    rotation: float = 0.0  # degrees of the video's display matrix; ffmpeg applies it
 
     @property
     def has_video(self) -> bool:

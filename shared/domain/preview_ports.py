@@ -70,6 +70,7 @@ class RenderSource:
     url: str
     media_type: MediaType
     fps: float | None = None  # lets a time pick the frame shown at that time
+    key: str | None = None  # names the media's version: what a renderer may cache facts on
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,8 @@ class PreviewService:
     def _source(self, video: VideoRecord) -> RenderSource:
         address = ObjectAddress.parse(video.video_uri)
         url = self.signer.sign_get(address.bucket, address.name, SOURCE_URL_SECONDS)
-        return RenderSource(url, video.media_type, video.fps)
+        key = f"{video.video_uri}#{version_of(video)}"  # the renderer caches its probe on it
+        return RenderSource(url, video.media_type, video.fps, key)
 
     def _with_facts(self, video: VideoRecord) -> VideoRecord:
         """Duration and frame rate from the record, or (not processed yet) from the file."""

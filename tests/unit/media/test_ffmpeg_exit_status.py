@@ -21,9 +21,20 @@ from shared.http.error_mapping import error_response_parts
 SOURCE = RenderSource("http://127.0.0.1:9/media.mp4", MediaType.VIDEO, 30.0)
 
 
-def stand_in(tmp_path: Path, body: str) -> FfmpegPreviewRenderer:
+# What ``ffmpeg -i`` says of a plain MP4: the renderer probes before every render.
+PROBE = (
+    'case "$*" in *format_whitelist*)\n'
+    "  echo \"Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'media.mp4':\" >&2\n"
+    "  echo '  Duration: 00:00:10.00, start: 0.000000, bitrate: 900 kb/s' >&2\n"
+    "  echo '  Stream #0:0: Video: h264 (High), yuv420p, 640x360, 30 fps, 30 tbr' >&2\n"
+    "  exit 1;;\n"
+    "esac\n"
+)
+
+
+def stand_in(tmp_path: Path, body: str, probe: str = PROBE) -> FfmpegPreviewRenderer:
     script = tmp_path / "ffmpeg"
-    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.write_text(f"#!/bin/sh\n{probe}{body}\n")
     script.chmod(0o755)
     return FfmpegPreviewRenderer(ffmpeg=str(script))
 
@@ -44,7 +55,7 @@ def test_a_renderer_ended_by_a_signal_is_503_with_retry_after(tmp_path: Path, si
 
 
 def test_a_killed_probe_is_503_too(tmp_path: Path) -> None:
-    renderer = stand_in(tmp_path, "kill -9 $$")
+    renderer = stand_in(tmp_path, "kill -9 $$", probe="")
     with pytest.raises(ServiceUnavailable):
         renderer.probe(SOURCE)
 
@@ -73,3 +84,28 @@ def test_a_render_killed_while_writing_a_temporary_file_leaves_none(
     with pytest.raises(ServiceUnavailable):
         renderer.render(SOURCE, ThumbnailSpec(time_ms=5000))
     assert list(scratch.iterdir()) == []
+
+
+def test_ffmpeg_messages_naming_the_signed_url_are_redacted(tmp_path: Path) -> None:
+    signed = RenderSource(
+        "http://127.0.0.1:9/b/media.mp4?X-Goog-Credential=svc&X-Goog-Signature=deadbeef",
+        MediaType.VIDEO,
+        30.0,
+    )
+    renderer = stand_in(tmp_path, 'for last; do :; done; echo "Cannot open $last" >&2; exit 1')
+    with pytest.raises(ValidationFailed) as caught:
+        renderer.render(signed, ThumbnailSpec(time_ms=0))
+    assert "deadbeef" not in caught.value.message and "X-Goog" not in caught.value.message
+
+
+def test_a_render_past_its_wall_time_is_503_without_the_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shared.adapters.ffmpeg_previews as previews
+
+    monkeypatch.setattr(previews, "render_seconds", lambda *_: 0.3)
+    renderer = stand_in(tmp_path, "exec sleep 5")
+    signed = RenderSource("http://127.0.0.1:9/m.mp4?X-Goog-Signature=deadbeef", MediaType.VIDEO)
+    with pytest.raises(ServiceUnavailable) as caught:
+        renderer.render(signed, GifSpec())
+    assert "0.3 s" in str(caught.value.__cause__) and "deadbeef" not in str(caught.value.__cause__)

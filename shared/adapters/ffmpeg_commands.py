@@ -1,0 +1,148 @@
+"""The ffmpeg command lines of previews: input seeking, one-pass palettes, waveforms.
+
+A render's command names the demuxer its probe found and only the protocols its URL needs
+(shared/adapters/ffmpeg_inputs.py); sizes come from the render's budget check.
+"""
+
+from __future__ import annotations
+
+import math
+
+from shared.adapters.ffmpeg_inputs import known_input
+from shared.domain.previews import GifSpec, ImageFormat, ThumbnailSpec
+from shared.domain.render_limits import MAX_WAVEFORM_SECONDS, WAVEFORM_SAMPLE_RATE
+
+REQUEST_BYTES = 2 * 1024 * 1024
+_CODECS = {
+    ImageFormat.JPG: ["-c:v", "mjpeg", "-q:v", "3", "-pix_fmt", "yuvj420p"],
+    ImageFormat.PNG: ["-c:v", "png"],
+    ImageFormat.WEBP: ["-c:v", "libwebp", "-quality", "80"],
+}
+
+
+def http_input(url: str) -> list[str]:
+    """Bounded Range requests (``bytes=a-b``, 2 MiB each) rather than open-ended ones: a
+    seek never leaves a response streaming past what was needed (GCS bills and sends what
+    it streams; the single-threaded GCS emulator would block on it and deadlock the seek,
+    since ffmpeg opens the new range before closing the old one). Give up on a source that
+    sends nothing for 30 s (ffmpeg counts microseconds)."""
+    if not url.startswith("http"):
+        return []
+    return ["-request_size", str(REQUEST_BYTES), "-rw_timeout", str(30_000_000)]
+
+
+def seek_point(seconds: float, fps: float | None) -> str:
+    """ffmpeg's input seek returns the first frame at or after the time; moving the time back
+    to the start of the frame shown at that time returns that frame. Truncated, never rounded
+    up past the frame's timestamp."""
+    if fps:
+        seconds = math.floor(seconds * fps + 1e-6) / fps
+    return f"{math.floor(seconds * 1_000_000) / 1_000_000:.6f}"
+
+
+def _base(ffmpeg: str) -> list[str]:
+    return [ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin"]
+
+
+def _input(url: str, container: str | None) -> list[str]:
+    """How a render opens its source: bounded Range requests and, once probed, the probe's
+    demuxer with only the protocols the URL needs. (Without a container: the bench's raw
+    command, which runs ffmpeg as it was before the limits.)"""
+    opened = known_input(url, container) if container else []
+    return [*http_input(url), *opened]
+
+
+def thumbnail_command(
+    ffmpeg: str,
+    url: str,
+    spec: ThumbnailSpec,
+    seek: float | None = None,
+    fps: float | None = None,
+    size: tuple[int, int] | None = None,
+    container: str | None = None,
+) -> list[str]:
+    """Input seeking: ``-ss`` before ``-i`` decodes from the keyframe before T only."""
+    at = seek_point(spec.time if seek is None else seek, fps)
+    scale = f"{size[0]}:{size[1]}" if size else f"{spec.width}:-2"
+    return [
+        *_base(ffmpeg),
+        *_input(url, container),
+        "-ss",
+        at,
+        "-i",
+        url,
+        "-frames:v",
+        "1",
+        "-an",
+        "-vf",
+        f"scale={scale}:flags=bicubic",
+        *_CODECS[spec.format],
+        "-f",
+        "image2pipe",
+        "-",
+    ]
+
+
+def gif_command(
+    ffmpeg: str,
+    url: str,
+    spec: GifSpec,
+    fps: float | None = None,
+    size: tuple[int, int] | None = None,
+    container: str | None = None,
+) -> list[str]:
+    """One pass: the clip's own palette (palettegen) applied to the same frames (paletteuse).
+    The split holds every frame until the palette is known, so memory is frames x size:
+    bounded by the GIF pixel budget, checked before this runs (a two-pass or per-frame
+    palette was measured 2x slower; decision 032)."""
+    scale = f"{size[0]}:{size[1]}" if size else f"{spec.width}:-2"
+    graph = (
+        f"fps={spec.fps}:round=up,scale={scale}:flags=lanczos,split[a][b];"
+        "[a]palettegen=stats_mode=full[p];[b][p]paletteuse"
+    )
+    return [
+        *_base(ffmpeg),
+        *_input(url, container),
+        "-ss",
+        seek_point(spec.start, fps),
+        "-t",
+        f"{spec.duration:.3f}",
+        "-i",
+        url,
+        "-an",
+        "-filter_complex",
+        graph,
+        "-loop",
+        "0",
+        "-f",
+        "gif",
+        "-",
+    ]
+
+
+def waveform_command(
+    ffmpeg: str, url: str, spec: ThumbnailSpec, container: str | None = None
+) -> list[str]:
+    """Audio's picture: the waveform of the file's first MAX_WAVEFORM_SECONDS, decoded to
+    8 kHz mono. showwavespic holds every frame until the end: at the native rate a 30-minute
+    track held 338 MB, at 8 kHz in the decoder's small frames still 207 MB (per-frame
+    overhead); regrouped into 1 s frames (asetnsamples, unpadded) 72 MB."""
+    height = max(spec.width // 4, 16)
+    return [
+        *_base(ffmpeg),
+        *_input(url, container),
+        "-t",
+        f"{MAX_WAVEFORM_SECONDS:g}",
+        "-i",
+        url,
+        "-filter_complex",
+        f"aformat=channel_layouts=mono,aresample={WAVEFORM_SAMPLE_RATE},"
+        f"asetnsamples=n={WAVEFORM_SAMPLE_RATE}:p=0,"
+        f"showwavespic=s={spec.width}x{height}:colors=0x3b82f6",
+        "-frames:v",
+        "1",
+        *_CODECS[spec.format],
+        "-f",
+        "image2pipe",
+        "-",
+    ]

@@ -1,0 +1,301 @@
+"""Hostile media against the real media function and processing worker (GCS and Firestore
+emulators, the real ffmpeg): the worst shapes render inside the documented memory ceiling
+and time limit or are refused with a 422 naming the limit before the render's ffmpeg starts;
+a playlist or concat list that points at a local listener makes no connection to it, through
+the media endpoints or through the worker; image headers claiming huge sizes are 422s.
+"""
+
+from __future__ import annotations
+
+import io
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import imageio_ffmpeg
+import pytest
+from flask.testing import FlaskClient
+from PIL import Image
+
+from shared import bootstrap
+from shared.adapters.ffmpeg_previews import FfmpegPreviewRenderer
+from shared.adapters.memory_events import InMemoryEventPublisher
+from shared.bootstrap import Container
+from shared.clock import utcnow
+from shared.domain.records import MediaType, SegmentRecord, VideoRecord, VideoStatus
+from shared.domain.render_limits import (
+    MAX_GIF_PIXELS,
+    MAX_IMAGE_PIXELS,
+    MAX_RENDER_SECONDS,
+    RENDER_MEMORY_BYTES,
+)
+from shared.services.api_keys import create_api_key
+from shared.services.processing import Outcome, ProcessingPorts, process_upload
+from shared.services.processing_records import MediaUpload
+from tests.media.child_peaks import ChildPeaks
+from tests.media.hostile_samples import (
+    concat_list,
+    hls_playlist,
+    png_header,
+    shaped_clip,
+    silent_flac,
+)
+from tests.unit.conftest import function_client
+
+pytestmark = pytest.mark.emulator
+GIF = "/api/v2/videos/{}/gif"
+THUMB = "/api/v2/videos/segments/{}/thumbnail"
+CEILING_MB = RENDER_MEMORY_BYTES / 2**20
+# Documented peaks (docs/reliability.md, "Hostile tenants — renders") with a margin for
+# another ffmpeg build: the largest GIF the budget allows peaked at ~360 MB, a 30-minute
+# waveform at ~72 MB, a 1920 px thumbnail of a 4K frame at ~150 MB.
+DOCUMENTED_MB = {"gif": 450, "waveform": 150, "thumbnail": 250}
+
+
+class Listener:
+    """A TCP port on loopback that counts every connection made to it."""
+
+    def __init__(self) -> None:
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.socket.settimeout(0.1)
+        self.port = self.socket.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    @property
+    def segment_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/segment.ts"
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                peer, _ = self.socket.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            peer.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.socket.close()
+
+
+class World:
+    def __init__(self, container: Container, user_id: str) -> None:
+        self.container = container
+        self.user_id = user_id
+        self.key = create_api_key(container.api_keys, user_id, ["read"])
+        self.client: FlaskClient = function_client("media")
+
+    def register(
+        self, path: Path, media_type: MediaType, name: str | None = None, **kw: Any
+    ) -> VideoRecord:
+        video_id = f"v-{uuid.uuid4().hex[:10]}"
+        object_name = f"uploads/{self.user_id}/{name or video_id + path.suffix}"
+        stored = self.container.media.upload(path, object_name)
+        now = utcnow()
+        record = VideoRecord(
+            video_id, self.user_id, path.name, stored.uri, media_type, VideoStatus.PROCESSED,
+            now, now, media_version=stored.generation, **kw,
+        )  # fmt: skip
+        self.container.catalog.put_video(record)
+        return record
+
+    def preview_path(self, video: VideoRecord, kind: str, query: str = "") -> str:
+        """A GIF of the video, or the thumbnail of a segment covering it (thumbnails and
+        waveforms are asked by segment)."""
+        if kind == "gif":
+            return GIF.format(video.video_id) + "?" + query
+        segment_id = f"{video.video_id}-s0"
+        segment = SegmentRecord(segment_id, video.video_id, self.user_id, 0.0, 1.0, utcnow())
+        self.container.catalog.put_segments([segment])
+        return THUMB.format(segment_id) + "?" + query
+
+    def get(self, path: str) -> Any:
+        return self.client.get(path, headers={"X-API-Key": self.key})
+
+
+@pytest.fixture
+def world(cloud: Container, user_id: str) -> Iterator[World]:
+    container = Container(
+        replace(cloud.settings),
+        preview_renderer=FfmpegPreviewRenderer(),
+        events=InMemoryEventPublisher(),
+    )
+    bootstrap.override(container)
+    yield World(container, user_id)
+    bootstrap.override(None)
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    opened = Listener()
+    yield opened
+    opened.close()
+
+
+def timed(call: Callable[[], Any]) -> tuple[Any, float]:
+    started = time.monotonic()
+    answer = call()
+    return answer, time.monotonic() - started
+
+
+# --- worst shapes: rendered inside the ceiling, or refused naming the limit -----------------
+
+
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("hostile-shapes")
+    return {
+        "tall": shaped_clip(folder / "tall.mp4", 64, 1024),  # the issue's 12 s 64x1024 clip
+        "wide": shaped_clip(folder / "wide.mp4", 1024, 64, seconds=3),
+        "square": shaped_clip(folder / "square.mp4", 640, 640, seconds=1),
+        "rotated": shaped_clip(folder / "rotated.mp4", 640, 360, seconds=1, rotation=90),
+        "8k": shaped_clip(folder / "8k.mp4", 8192, 4320, seconds=0.1),
+        "silence": silent_flac(folder / "silence.flac", 1800),
+    }
+
+
+@pytest.mark.parametrize(
+    ("shape", "kind", "query", "size"),
+    [
+        ("tall", "gif", "duration=10&fps=30&width=640", (40, 640)),
+        ("tall", "thumbnail", "time=5&width=1920", (120, 1920)),
+        ("wide", "gif", "duration=3&fps=30&width=640", (640, 40)),
+        ("rotated", "thumbnail", "time=0.5&width=320", (320, 568)),  # shown upright: 360x640
+        ("silence", "waveform", "width=1920&format=png", (1920, 480)),
+    ],
+)
+def test_worst_shapes_render_inside_the_memory_ceiling_and_time_limit(
+    world: World, shapes: dict[str, Path], shape: str, kind: str, query: str, size: tuple[int, int]
+) -> None:
+    audio = kind == "waveform"
+    video = world.register(shapes[shape], MediaType.AUDIO if audio else MediaType.VIDEO)
+    path = world.preview_path(video, kind, query)
+    with ChildPeaks() as peaks:
+        response, seconds = timed(lambda: world.get(path))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert Image.open(io.BytesIO(response.data)).size == size
+    assert peaks.commands, "no ffmpeg child was seen"
+    assert peaks.address_mb < CEILING_MB and peaks.resident_mb < DOCUMENTED_MB[kind]
+    assert seconds < MAX_RENDER_SECONDS
+    print(f"\n{shape} {kind} {query}: {peaks.resident_mb:.0f} MB resident, "
+          f"{peaks.address_mb:.0f} MB address space, {seconds:.2f} s")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("shape", "kind", "query", "named"),
+    [
+        ("square", "gif", "duration=10&fps=30&width=640", f"{MAX_GIF_PIXELS:,} pixels"),
+        ("8k", "thumbnail", "time=0&width=640", "4096x2160"),
+    ],
+)
+def test_renders_over_budget_are_refused_before_the_render_starts(
+    world: World, shapes: dict[str, Path], shape: str, kind: str, query: str, named: str
+) -> None:
+    video = world.register(shapes[shape], MediaType.VIDEO)
+    path = world.preview_path(video, kind, query)
+    with ChildPeaks() as peaks:
+        response = world.get(path)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    error = response.get_json()["error"]
+    assert error["code"] == "validation_failed" and named in error["message"]
+    assert error["details"]["errors"][0]["limit"]["le"] > 0
+    # Only the probe ran: no decode, no palette.
+    assert all("-format_whitelist" in command for command in peaks.commands.values())
+
+
+@pytest.mark.parametrize(("width", "height"), [(20000, 20000), (9000, 9000), (7100, 7100)])
+def test_an_image_header_over_the_pixel_budget_is_422(
+    world: World, tmp_path: Path, width: int, height: int
+) -> None:
+    """20000² trips Pillow's own bomb error, 9000² its warning, 7100² only our limit: each is
+    a 422 naming the limit, from a header of a few dozen bytes, never a decode or a 500."""
+    image = world.register(png_header(tmp_path / "claims.png", width, height), MediaType.IMAGE)
+    path = world.preview_path(image, "thumbnail", "width=1920")
+    response, seconds = timed(lambda: world.get(path))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    error = response.get_json()["error"]
+    assert error["code"] == "validation_failed"
+    assert f"{MAX_IMAGE_PIXELS:,} pixels" in error["message"]
+    assert seconds < 5
+
+
+# --- inputs that cannot point elsewhere ------------------------------------------------------
+
+
+def pointers(folder: Path, listener: Listener) -> dict[str, Path]:
+    return {
+        "hls playlist": hls_playlist(folder / "list.m3u8", listener.segment_url),
+        "hls playlist named .mp4": hls_playlist(folder / "named.mp4", listener.segment_url),
+        "concat list": concat_list(folder / "list.ffconcat", listener.segment_url),
+    }
+
+
+@pytest.mark.parametrize("which", ["hls playlist", "hls playlist named .mp4", "concat list"])
+def test_a_media_object_that_points_elsewhere_fetches_nothing_through_the_media_endpoints(
+    world: World, listener: Listener, tmp_path: Path, which: str
+) -> None:
+    source = pointers(tmp_path, listener)[which]
+    processed = world.register(source, MediaType.VIDEO, duration_seconds=2.0, fps=30.0)
+    fresh = world.register(source, MediaType.VIDEO)  # no facts yet: the service probes first
+    for video in (processed, fresh):
+        for path in (world.preview_path(video, "gif"), world.preview_path(video, "thumbnail")):
+            response = world.get(path)
+            assert response.status_code == 422, (which, path, response.get_data(as_text=True))
+            error = response.get_json()["error"]
+            assert error["code"] == "media_not_decodable", error
+            assert "X-Goog" not in error["message"] and "http" not in error["message"]
+    time.sleep(0.3)  # a connection attempt in flight would have been accepted by now
+    assert listener.connections == 0
+
+
+def test_the_playlist_test_can_fail_an_unrestricted_ffmpeg_reaches_the_listener(
+    world: World, listener: Listener, tmp_path: Path
+) -> None:
+    """The same object, signed the same way, read by ``ffmpeg -i URL`` as the renderer ran it
+    before: ffmpeg follows the playlist to the listener."""
+    video = world.register(pointers(tmp_path, listener)["hls playlist"], MediaType.VIDEO)
+    bucket, name = video.video_uri.removeprefix("gs://").split("/", 1)
+    url = world.container.url_signer.sign_get(bucket, name, 60)
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-rw_timeout", "2000000",
+         "-i", url, "-frames:v", "1", "-f", "null", "-"],
+        capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert listener.connections >= 1
+
+
+@pytest.mark.parametrize("which", ["hls playlist", "hls playlist named .mp4", "concat list"])
+def test_the_processing_worker_refuses_a_playlist_without_fetching(
+    cloud: Container, user_id: str, listener: Listener, tmp_path: Path, which: str
+) -> None:
+    source = pointers(tmp_path, listener)[which]
+    video_id = f"v-{uuid.uuid4().hex[:10]}"
+    stored = cloud.media.upload(source, f"users/{user_id}/videos/{video_id}/{source.name}")
+    events = InMemoryEventPublisher()
+    ports = ProcessingPorts(
+        media=cloud.media,
+        analyzer=cloud.analyzer,
+        catalog=cloud.catalog,
+        events=events,
+        embedder=cloud.embedder,
+    )
+    upload = MediaUpload(stored.uri, stored.generation, user_id, video_id, source.name)
+    assert process_upload(ports, upload) is Outcome.FAILED
+    record = cloud.catalog.get_videos(user_id, [video_id])[video_id]
+    assert record.status is VideoStatus.FAILED
+    assert record.error_message and record.error_message.startswith("Not a readable media file")
+    time.sleep(0.3)
+    assert listener.connections == 0
