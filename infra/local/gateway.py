@@ -69,7 +69,11 @@ async def proxy(request: Request) -> Response:
     upstream = _upstreams.get(function or "")
     if upstream is None:
         return _error(404, "resource_not_found", "No such endpoint.")
-    headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
+    # Raw bytes both ways: a header value outside ASCII (legal in HTTP as opaque octets) would
+    # make httpx's str encoding raise, a 500 the function behind never saw.
+    headers = [
+        (k, v) for k, v in request.headers.raw if k.decode("latin-1").lower() not in HOP_BY_HOP
+    ]
     outbound = _client.build_request(
         request.method,
         # The path as the client sent it, still percent-encoded: decoded, a control character

@@ -134,3 +134,14 @@ def test_admin_command_prints_only_a_working_key(
     assert any(entry.get("httpRequest", {}).get("status") == 403 for entry in access)
     assert all(entry["severity"] and entry["request_id"] for entry in access)
     assert key not in markers_log
+
+
+def test_header_values_outside_ascii_pass_the_gateway(
+    stack: LocalStack, http: httpx.Client
+) -> None:
+    """Found by Schemathesis: an If-None-Match of Latin-1 octets made the gateway answer a
+    bare 500 before any function saw the request."""
+    headers = [(b"X-API-Key", stack.api_key.encode()), (b"If-None-Match", "yÕf9".encode("latin-1"))]
+    response = http.get("/api/v2/markers/missing-marker", headers=headers)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "resource_not_found"
