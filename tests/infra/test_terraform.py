@@ -175,3 +175,20 @@ def test_every_function_source_folder_exists() -> None:
     functions, _ = load_table()
     for spec in functions.values():
         assert Path(ROOT / spec.source).is_dir(), spec.source
+
+
+def test_deployed_functions_run_as_production_with_the_secrets_their_code_requires() -> None:
+    """Production never falls back to the public development secrets (decision 006): every
+    function and the relay get VV_ENVIRONMENT=production, and each function that refuses to
+    start without a secret (tests/security/test_startup_secrets.py) is granted it."""
+    from tests.security.test_startup_secrets import NEEDS
+
+    config = load()
+    assert literal(config.locals["common_env"]["VV_ENVIRONMENT"]) == "production"
+    for tf in ("functions.tf", "relay.tf"):
+        assert "merge(local.common_env" in (INFRA / tf).read_text(), tf
+    variables = {key: literal(s["env"]) for key, s in config.locals["secrets"].items()}
+    overrides = config.locals["access_overrides"]
+    for function, variable in NEEDS.items():
+        granted = {variables[literal(s)] for s in overrides[function].get("secrets", [])}
+        assert variable in granted, f"{function} needs {variable}"

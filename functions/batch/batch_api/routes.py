@@ -13,7 +13,7 @@ from shared.domain.principals import Scope
 from shared.http.router import Reply, RequestContext, Router
 from shared.services import catalog
 
-router = Router()
+router = Router(secrets=("preview_link_secret",))
 
 
 @router.route(

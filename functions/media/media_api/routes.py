@@ -13,7 +13,7 @@ from shared.http.router import Reply, RequestContext, Router
 from shared.services.media_previews import Preview
 from shared.services.signed_urls import sign_owned_object
 
-router = Router()
+router = Router(secrets=("preview_link_secret",))
 
 
 @router.route(

@@ -17,7 +17,7 @@ from shared.http.router import Reply, RequestContext, Router
 from shared.pagination import page_body
 from shared.services import catalog, search
 
-router = Router()
+router = Router(secrets=("preview_link_secret",))
 
 
 @router.route(

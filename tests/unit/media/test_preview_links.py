@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from shared.adapters.memory_catalog import InMemoryMediaCatalog
 from shared.bootstrap import Container
@@ -13,6 +14,7 @@ from shared.config import Settings
 from shared.domain.previews import GifSpec, ImageFormat, ThumbnailSpec
 from shared.domain.records import MediaType
 from shared.errors import NotFound
+from shared.secrets import MissingSecrets
 from shared.services.preview_links import PreviewLinks
 from shared.services.previews import fill_preview_urls
 from tests.contracts.media_catalog import video
@@ -113,6 +115,9 @@ def test_fill_sets_every_image_field(links: PreviewLinks) -> None:
 
 
 def test_container_builds_links_locally_without_a_secret() -> None:
-    assert Container(Settings()).preview_links.token("u", "v", GifSpec())
-    with pytest.raises(RuntimeError):
-        _ = Container(Settings(environment="production")).preview_links
+    assert Container(Settings(environment="local")).preview_links.token("u", "v", GifSpec())
+    # Settings built without an environment are production's: no public secret.
+    with pytest.raises(MissingSecrets, match="VV_PREVIEW_LINK_SECRET"):
+        _ = Container(Settings()).preview_links
+    deployed = Settings(environment="production", preview_link_secret=SecretStr("s" * 32))
+    assert Container(deployed).preview_links.token("u", "v", GifSpec())
