@@ -178,3 +178,20 @@ def test_the_gateway_sends_batch_paths_to_the_batch_function_not_to_media_templa
     assert function_for_path("/api/v2/videos/batch/gif") == "media"  # a video id may be "batch"
     assert function_for_path("/api/v2/playground/videos") == "playground"
     assert function_for_path("/api/v2/search/filter/playground") == "playground"
+
+
+@pytest.mark.parametrize("depth", [65, 1_000, 20_000])
+def test_a_body_nested_too_deep_is_a_400_not_a_500(
+    client: FlaskClient, keys: Keys, depth: int
+) -> None:
+    """A JSON array nested 1,000 deep was a RecursionError (500); depth is bounded at the edge."""
+    raw = '{"video_ids":' + "[" * depth + "]" * depth + "}"
+    response = client.post(
+        "/api/v2/videos/batch",
+        data=raw,
+        content_type="application/json",
+        headers={"X-API-Key": keys.alice_read},
+    )
+    assert response.status_code == 400, response.get_data(as_text=True)
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_json" and error["details"]["max_depth"] == 64
