@@ -135,12 +135,15 @@ class Router:
     ) -> None:
         """``secrets``: the ones this function's routes use; without them (outside local
         development) the function exits as it starts, naming the variables to set."""
-        require_secrets(Settings.from_env(), secrets)
         self._routes: list[Route] = []
         self._container_provider = container_provider
+        self.secrets = secrets
         if flask.has_app_context():
             # functions-framework runs main.py (which builds the router) inside its app's
-            # context: the one moment its error handlers can still be registered.
+            # context: the one moment its error handlers can still be registered, and the
+            # function's start (tools that only read the routes, such as infra.openapi, are
+            # not serving and need no secret).
+            require_secrets(Settings.from_env(), secrets)
             flask.current_app.register_error_handler(HTTPException, _framework_error)
 
     @property

@@ -8,7 +8,7 @@ someone else's (they read exactly alike).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -21,6 +21,7 @@ from shared.services.marker_attachment import attach_markers
 from shared.services.preview_links import PreviewLinks
 from shared.services.previews import fill_preview_urls
 from shared.services.resource_shapes import segment_body, video_body, video_status_body
+from shared.services.segment_pages import MAX_BATCH_SEGMENTS, page_segments
 
 MAX_BATCH_VIDEOS = 100
 MAX_BATCH_SEGMENT_TARGETS = 50
@@ -77,10 +78,14 @@ def batch_statuses(
 
 
 def batch_segments(
-    r: CatalogReaders, user_id: str, targets: Sequence[tuple[str, str | None]]
+    r: CatalogReaders,
+    user_id: str,
+    targets: Sequence[tuple[str, str | None]],
+    cursors: Mapping[tuple[str, str | None], str] | None = None,
 ) -> list[dict[str, Any]]:
     """``VideoSegments`` per ``(video_id, run_id)`` target: every segment of the video (by
-    start time), or only those of ``run_id`` when given."""
+    start time), or only those of ``run_id`` when given; at most ``MAX_BATCH_SEGMENTS`` in
+    all, a target cut short continuing from its cursor (``segment_pages``)."""
     wanted = unique(targets)
     found = r.catalog.get_videos(user_id, unique(v for v, _ in wanted))
     present = [(v, run) for v, run in wanted if v in found]
@@ -91,7 +96,7 @@ def batch_segments(
     if video_ids:
         for segment in r.catalog.segments_of_videos(user_id, video_ids, run_id=only_run):
             segments.setdefault(segment.video_id, []).append(segment)
-    answer, bodies = [], []
+    answer: list[dict[str, Any]] = []
     for video_id, run_id in present:
         chosen = [
             segment_body(s)
@@ -99,7 +104,7 @@ def batch_segments(
             if run_id is None or s.from_run_id == run_id
         ]
         answer.append({"video_id": video_id, "run_id": run_id, "segments": chosen})
-        bodies.extend(chosen)
+    bodies = page_segments(answer, cursors or {}, MAX_BATCH_SEGMENTS)
     attach_markers(r.markers, user_id, segments=bodies)
     types = {v: found[v].media_type.value for v in video_ids}
     fill_preview_urls(r, user_id, [], bodies, media_types=types)

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from shared.http.validation import RecordId, StrictModel
+from shared.pagination import MAX_CURSOR_LENGTH
 from shared.services.catalog import MAX_BATCH_SEGMENT_TARGETS, MAX_BATCH_VIDEOS
 
 
@@ -17,6 +18,9 @@ class BatchVideosRequest(StrictModel):
 class SegmentsTarget(StrictModel):
     video_id: RecordId
     run_id: RecordId | None = None
+    # A target's ``next_cursor`` from an answer that cut it short (at most
+    # MAX_BATCH_SEGMENTS segments an answer).
+    cursor: str | None = Field(default=None, max_length=MAX_CURSOR_LENGTH)
 
 
 class BatchSegmentsRequest(StrictModel):
@@ -34,6 +38,9 @@ class BatchSegmentsRequest(StrictModel):
         if (self.video_ids is None) == (self.targets is None):
             raise ValueError("send exactly one of video_ids or targets")
         return self
+
+    def target_cursors(self) -> dict[tuple[str, str | None], str]:
+        return {(t.video_id, t.run_id): t.cursor for t in self.targets or [] if t.cursor}
 
     def target_pairs(self) -> list[tuple[str, str | None]]:
         if self.targets is not None:
@@ -89,3 +96,7 @@ class VideoSegments(BaseModel):
     video_id: str
     run_id: str | None
     segments: list[dict[str, Any]]
+    # Beyond the SDK's VideoSegments (which ignores them): the answer's bound was reached
+    # before this target's last segment; send next_cursor as the target's cursor for more.
+    truncated: bool
+    next_cursor: str | None

@@ -52,5 +52,5 @@ def batch_status(ctx: RequestContext) -> Reply:
 def batch_segments(ctx: RequestContext) -> Reply:
     """Segments of several videos, optionally of one prompt run each."""
     body = ctx.body(BatchSegmentsRequest)
-    pairs = body.target_pairs()
-    return Reply(catalog.batch_segments(ctx.container, ctx.principal.user_id, pairs))
+    pairs, cursors = body.target_pairs(), body.target_cursors()
+    return Reply(catalog.batch_segments(ctx.container, ctx.principal.user_id, pairs, cursors))
