@@ -77,6 +77,7 @@ class Outcome(StrEnum):
     SUPERSEDED = "superseded"  # a newer version of the file was processed already
     REFUSED = "refused"  # the video id is another user's: nothing of theirs was touched
 
+
 REFUSED_REASON = (
     "This video id belongs to another user; nothing was changed. Upload under a new video id."
 )

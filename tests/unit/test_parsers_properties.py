@@ -15,7 +15,7 @@ from shared.http.validation import MAX_JSON_DEPTH, parse_json
 from shared.pagination import CursorId, decode_cursor, encode_cursor
 from shared.services.catalog import PLAYGROUND_CURSOR
 from shared.services.markers import CURSOR_KIND as MARKERS_CURSOR
-from shared.services.sealed_claims import ClaimSeal
+from shared.services.sealed_claims import ClaimBox, ClaimSeal
 from shared.services.search import FILTER_CURSOR
 
 positions = st.fixed_dictionaries({"id": st.text(max_size=60), "n": st.integers()})
@@ -80,6 +80,34 @@ def test_a_seal_opens_only_unaltered(claims: dict, suffix: str) -> None:
     if suffix:
         assert seal.open(sealed + suffix) is None
     assert ClaimSeal(b"j" * 32).open(sealed) is None
+
+
+BOX = ClaimBox(b"k" * 32, b"test")
+
+
+@given(st.text(max_size=300))
+def test_any_text_opens_as_no_box_never_an_error(raw: str) -> None:
+    assert BOX.open(raw) is None
+
+
+@given(
+    st.dictionaries(st.text(max_size=10), st.text(max_size=20), min_size=1, max_size=5),
+    st.integers(min_value=0, max_value=10_000),
+    st.text(
+        alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1
+    ),
+)
+def test_a_box_opens_only_unaltered_and_hides_its_claims(
+    claims: dict, where: int, replacement: str
+) -> None:
+    sealed = BOX.seal(claims)
+    assert BOX.open(sealed) == claims and BOX.seal(claims) == sealed
+    i = where % len(sealed)
+    altered = sealed[:i] + replacement + sealed[i + 1 :]
+    if altered != sealed:
+        assert BOX.open(altered) is None
+    assert ClaimBox(b"j" * 32, b"test").open(sealed) is None
+    assert ClaimBox(b"k" * 32, b"other purpose").open(sealed) is None
 
 
 # Every list's cursor, as its service decodes it. A tampered id (``a/b`` addressed a nested
