@@ -11,7 +11,7 @@ SECRET_PATTERNS = {
     "signed URL signature": re.compile(r"X-Goog-Signature(=|%3D)[0-9a-f]{16,}", re.IGNORECASE),
     "stream token": re.compile(r"(?<![A-Za-z0-9_])st_[A-Za-z0-9_-]{32,}"),
     # A preview link's token is its last path segment: any 20+ characters there are one.
-    "preview token": re.compile(r"/previews/[A-Za-z0-9_.~%-]{20,}"),
+    "preview token": re.compile(r"/api/v2/previews/[A-Za-z0-9_.~%-]{20,}"),
 }
 
 
