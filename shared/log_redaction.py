@@ -23,7 +23,15 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# Substrings every pattern needs: almost no line holds one, and looking for them costs a few
+# microseconds where the substitutions cost ~90 (an access line, measured here).
+_TRIGGERS = ("previews/", "token=", "api_key=", "st_", "sk_live_", "goog-signature")
+
+
 def redact(text: str) -> str:
+    lowered = text.lower()
+    if not any(trigger in lowered for trigger in _TRIGGERS):
+        return text
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

@@ -3,9 +3,13 @@ import logging
 import sys
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from shared.domain.principals import generate_api_key
+from shared.log_redaction import redact
 from shared.structured_logging import CloudLoggingFormatter
-from tests.log_hygiene import find_secrets
+from tests.log_hygiene import SECRET_PATTERNS, find_secrets
 
 
 def test_scanner_finds_keys_and_signatures(tmp_path: Path) -> None:
@@ -57,3 +61,22 @@ def test_every_formatted_line_is_redacted(tmp_path: Path) -> None:
     assert find_secrets(tmp_path) == []
     assert all(json.loads(line) for line in lines)  # still JSON
     assert "/api/v2/previews/[redacted]" in lines[0] and "X-Goog-Algorithm=x" in lines[2]
+
+
+@given(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "/api/v2/previews/" + "Ab9_-" * 8,
+            "?stream_token=st_" + "x" * 40,
+            "st_" + "Q" * 40,
+            "url=https://h/o?X-Goog-Date=1&X-Goog-Signature=" + "ab" * 64,
+            "'https://h/o?x-goog-signature%3D" + "0f" * 64 + "'",
+            generate_api_key(),
+        ]
+    ),
+    st.text(max_size=40),
+)
+def test_redaction_removes_each_kind_wherever_it_sits(before: str, secret: str, after: str) -> None:
+    line = redact(before + " " + secret + " " + after)
+    assert not any(rx.search(line) for rx in SECRET_PATTERNS.values()), line
