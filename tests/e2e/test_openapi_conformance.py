@@ -205,10 +205,16 @@ ODD = [
     ("GET", "/api/v2/markers/%00", b""),
     ("GET", "/api/v2/previews/%00", b""),
     ("GET", "/api/v2/previews/%FF", b""),
+    # Nested 1,000 deep: a RecursionError (500) before bodies were bounded at 64 levels.
+    ("POST", "/api/v2/videos/batch", b'{"video_ids":' + b"[" * 1000 + b"]" * 1000 + b"}"),
+    ("POST", "/api/v2/search/filter/playground",
+     b'{"conditions":[' + b'{"a":' * 1000 + b"1" + b"}" * 1000 + b"]}"),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("method", "target", "body"), ODD, ids=[f"{m} {t}" for m, t, _ in ODD])
+@pytest.mark.parametrize(
+    ("method", "target", "body"), ODD, ids=[f"{m} {t} {b[:24]!r}" for m, t, b in ODD]
+)
 def test_odd_encodings_are_a_4xx_in_the_envelope(
     stack: LocalStack, method: str, target: str, body: bytes
 ) -> None:
