@@ -101,3 +101,17 @@ def test_settings_never_print_their_secrets() -> None:
 def test_only_an_explicit_local_environment_uses_the_development_secrets() -> None:
     assert Settings().environment == "production"
     assert Settings.from_env().environment == "local"  # tests/conftest.py says so explicitly
+
+
+def test_the_secrets_each_router_declares_are_the_ones_tested_here() -> None:
+    """NEEDS (and, through it, the Terraform test of the grants) follows the code."""
+    import importlib
+
+    from shared.secrets import SECRET_VARIABLES
+
+    for name, spec in FUNCTIONS.items():
+        if spec.kind != "http":
+            continue
+        router = importlib.import_module(f"{name}_api.routes").router
+        declared = {SECRET_VARIABLES[s] for s in router.secrets}
+        assert declared == ({NEEDS[name]} if name in NEEDS else set()), name
