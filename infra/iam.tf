@@ -22,8 +22,9 @@ locals {
     stream_tokens = {
       secrets = ["stream_token"]
     }
+    # Reads uploads; renders nothing, so no grant on the derived bucket.
     processing_worker = {
-      buckets   = { media = "roles/storage.objectViewer", derived = "roles/storage.objectUser" }
+      buckets   = { media = "roles/storage.objectViewer" }
       publishes = ["events_topic"]
       embeds    = true # segment metadata_text
     }
@@ -122,11 +123,18 @@ resource "google_project_iam_custom_role" "own_subscriptions" {
   ]
 }
 
+# Only on the relay's own subscriptions (shared.adapters.pubsub_doorbell.SUBSCRIPTION_PREFIX):
+# never the push subscriptions that feed the worker and events ingest.
 resource "google_project_iam_member" "listener_subscriptions" {
   for_each = toset([for grant in local.listen_grants : grant.function])
   project  = var.project_id
   role     = google_project_iam_custom_role.own_subscriptions.id
   member   = "serviceAccount:${google_service_account.function[each.value].email}"
+  condition {
+    title       = "relay-subscriptions-only"
+    description = "Subscriptions named like the relay's per-instance doorbell subscriptions"
+    expression  = "resource.name.startsWith(\"projects/${var.project_id}/subscriptions/relay-\")"
+  }
 }
 
 # signBlob on itself only: the function can sign as its own account and no other.

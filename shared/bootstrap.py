@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shared.config import Settings, get_settings
+from shared.config import LOCAL_ENVIRONMENT, Settings, get_settings
 from shared.domain.ports import (
     ApiKeyStore,
     DeadLetters,
@@ -48,10 +48,6 @@ if TYPE_CHECKING:
     from shared.services.media_previews import PreviewService
     from shared.services.preview_links import PreviewLinks
     from shared.services.stream_tokens import StreamTokens
-
-# Only for local development and tests, where no secret is configured (never in production).
-LOCAL_PREVIEW_LINK_SECRET = "local-development-preview-links"
-LOCAL_STREAM_TOKEN_SECRET = "local-development-stream-tokens"
 
 
 class Container:
@@ -193,22 +189,20 @@ class Container:
 
     @cached_property
     def preview_links(self) -> PreviewLinks:
+        from shared.secrets import secret_bytes
         from shared.services.preview_links import PreviewLinks
 
-        secret = self.settings.preview_link_secret
-        if not secret:
-            if self.settings.environment != "local":
-                raise RuntimeError("VV_PREVIEW_LINK_SECRET must be set outside local development")
-            secret = LOCAL_PREVIEW_LINK_SECRET
         return PreviewLinks(
-            secret.encode(), self.settings.public_base_url, self.settings.preview_link_ttl_seconds
+            secret_bytes(self.settings, "preview_link_secret"),
+            self.settings.public_base_url,
+            self.settings.preview_link_ttl_seconds,
         )
 
     @cached_property
     def url_signer(self) -> UrlSigner:
         from shared.adapters import gcs_url_signers as signers
 
-        if self.settings.environment != "local":
+        if self.settings.environment != LOCAL_ENVIRONMENT:
             return signers.IamUrlSigner(self.storage)
         key_file = self.settings.signing_key_file
         info = signers.development_key_info(Path(key_file) if key_file else None)
@@ -296,14 +290,13 @@ class Container:
 
     @cached_property
     def stream_tokens(self) -> StreamTokens:
+        from shared.secrets import secret_bytes
         from shared.services.stream_tokens import StreamTokens
 
-        secret = self.settings.stream_token_secret
-        if not secret:
-            if self.settings.environment != "local":
-                raise RuntimeError("VV_STREAM_TOKEN_SECRET must be set outside local development")
-            secret = LOCAL_STREAM_TOKEN_SECRET
-        return StreamTokens(secret.encode(), self.settings.stream_token_ttl_seconds)
+        return StreamTokens(
+            secret_bytes(self.settings, "stream_token_secret"),
+            self.settings.stream_token_ttl_seconds,
+        )
 
     @cached_property
     def search_index(self) -> SegmentSearchIndex:

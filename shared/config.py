@@ -6,7 +6,15 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from pydantic import SecretStr
+
 from shared.domain.bearer import BearerIssuer, parse_bearer_issuers
+
+# The one environment that may fall back to the public development secrets (decision 006).
+# It must be named explicitly: an unset VV_ENVIRONMENT is production.
+LOCAL_ENVIRONMENT = "local"
+DEFAULT_ENVIRONMENT = "production"
+_NO_SECRET = SecretStr("")  # immutable: one instance serves as every field's default
 
 
 def _env(name: str, default: str) -> str:
@@ -22,7 +30,7 @@ def _env_int(name: str, default: int) -> int:
 @dataclass(frozen=True)
 class Settings:
     project_id: str = "videovector-local"
-    environment: str = "local"
+    environment: str = DEFAULT_ENVIRONMENT
     media_bucket: str = "videovector-media"
     derived_bucket: str = "videovector-derived"
     events_topic: str = "processing-events"
@@ -52,11 +60,12 @@ class Settings:
     api_key_cache_seconds: float = 0.0
     # Media helpers: keyless preview links and signed URLs (decision 030).
     public_base_url: str = "http://127.0.0.1:8080"
-    preview_link_secret: str = ""
+    # SecretStr: a repr or log line of the settings shows "**********", never the secret.
+    preview_link_secret: SecretStr = _NO_SECRET
     preview_link_ttl_seconds: int = 3600
     signing_key_file: str = ""
     # Developer console: stream tokens for EventSource (decision 060).
-    stream_token_secret: str = ""
+    stream_token_secret: SecretStr = _NO_SECRET
     stream_token_ttl_seconds: int = 300
     emulator_hosts: dict[str, str] = field(default_factory=dict)
     # Bearer tokens (decision 007): the issuers trusted (VV_BEARER_ISSUERS, a JSON list), none
@@ -68,7 +77,7 @@ class Settings:
     def from_env(cls) -> Settings:
         return cls(
             project_id=_env("GOOGLE_CLOUD_PROJECT", cls.project_id),
-            environment=_env("VV_ENVIRONMENT", cls.environment),
+            environment=_env("VV_ENVIRONMENT", DEFAULT_ENVIRONMENT),
             media_bucket=_env("VV_MEDIA_BUCKET", cls.media_bucket),
             derived_bucket=_env("VV_DERIVED_BUCKET", cls.derived_bucket),
             events_topic=_env("VV_EVENTS_TOPIC", cls.events_topic),
@@ -89,14 +98,14 @@ class Settings:
             # Deployed functions carry no model: they call the embedding service.
             embedder=_env(
                 "VV_EMBEDDER",
-                "e5-local" if _env("VV_ENVIRONMENT", cls.environment) == "local" else "vertex",
+                "e5-local" if _env("VV_ENVIRONMENT", "") == LOCAL_ENVIRONMENT else "vertex",
             ),
             vertex_location=_env("VV_VERTEX_LOCATION", cls.vertex_location),
             public_base_url=_env("VV_PUBLIC_BASE_URL", cls.public_base_url),
-            preview_link_secret=_env("VV_PREVIEW_LINK_SECRET", ""),
+            preview_link_secret=SecretStr(_env("VV_PREVIEW_LINK_SECRET", "")),
             preview_link_ttl_seconds=_env_int("VV_PREVIEW_LINK_TTL_SECONDS", 3600),
             signing_key_file=_env("VV_SIGNING_KEY_FILE", ""),
-            stream_token_secret=_env("VV_STREAM_TOKEN_SECRET", ""),
+            stream_token_secret=SecretStr(_env("VV_STREAM_TOKEN_SECRET", "")),
             stream_token_ttl_seconds=_env_int("VV_STREAM_TOKEN_TTL_SECONDS", 300),
             emulator_hosts={
                 name: os.environ[name]

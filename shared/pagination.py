@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from shared.domain.identifiers import is_valid_id
 from shared.domain.resources.base import PaginationInfo
 from shared.errors import InvalidRequest
 
@@ -22,6 +23,11 @@ T = TypeVar("T")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 MAX_CURSOR_LENGTH = 1024
+
+
+class CursorId(str):
+    """Marks a position field that names a record: it reaches a document path, so a tampered
+    one (``a/b``, ``..``, a reserved ``__x__``) is an invalid cursor, never a store error."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,8 @@ def encode_cursor(kind: str, position: dict[str, Any]) -> str:
 
 
 def decode_cursor(kind: str, cursor: str, fields: dict[str, type]) -> dict[str, Any]:
-    """Decode a cursor of ``kind`` whose position has exactly ``fields`` with those types."""
+    """Decode a cursor of ``kind`` whose position has exactly ``fields`` with those types
+    (``CursorId``: a string that is a valid record id)."""
     invalid = InvalidRequest(
         "The cursor is malformed or belongs to another list.",
         code="invalid_cursor",
@@ -57,7 +64,11 @@ def decode_cursor(kind: str, cursor: str, fields: dict[str, type]) -> dict[str, 
     if not isinstance(position, dict) or set(position) != set(fields):
         raise invalid
     for name, expected in fields.items():
-        if not isinstance(position[name], expected) or isinstance(position[name], bool):
+        value = position[name]
+        if expected is CursorId:
+            if not isinstance(value, str) or not is_valid_id(value):
+                raise invalid
+        elif not isinstance(value, expected) or isinstance(value, bool):
             raise invalid
     return position
 

@@ -1,7 +1,8 @@
 """JSON lines on stdout in the shape Cloud Logging parses (``severity``, ``message``, labels).
 
 The request id travels in a context variable so every line logged while serving a request
-carries it. Nothing here logs headers or bodies: API keys and signed URLs never reach a log.
+carries it. Nothing here logs headers or bodies, and every line passes through
+``shared.log_redaction`` (tokens in paths, signatures in exception texts).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+
+from shared.log_redaction import redact
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -35,7 +38,7 @@ class CloudLoggingFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["stack_trace"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return redact(json.dumps(entry, default=str))
 
 
 _configured = False

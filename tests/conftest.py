@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Tests are local development, said explicitly (decision 006): the functions and servers they
+# start inherit it and use the public development secrets.
+os.environ["VV_ENVIRONMENT"] = "local"
 # Each function folder holds one uniquely named package (markers_api, ...): make them importable
 # side by side, as functions-framework does for one function at a time.
 for folder in sorted((ROOT / "functions").iterdir()):

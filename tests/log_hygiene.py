@@ -1,4 +1,5 @@
-"""Scan captured logs for secrets: API keys and signed-URL signatures must never be logged."""
+"""Scan captured logs for secrets: API keys, signed-URL signatures (also inside exception
+texts, percent-encoded), stream tokens and preview-link tokens must never be logged."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from pathlib import Path
 
 SECRET_PATTERNS = {
     "api key": re.compile(r"sk_live_[0-9a-f]{48}"),
-    "signed URL signature": re.compile(r"X-Goog-Signature=[0-9a-f]{16,}", re.IGNORECASE),
-    "stream token": re.compile(r"st_[A-Za-z0-9_-]{32,}"),
+    "signed URL signature": re.compile(r"X-Goog-Signature(=|%3D)[0-9a-f]{16,}", re.IGNORECASE),
+    "stream token": re.compile(r"(?<![A-Za-z0-9_])st_[A-Za-z0-9_-]{32,}"),
+    # A preview link's token is its last path segment: any 20+ characters there are one.
+    "preview token": re.compile(r"/api/v2/previews/[A-Za-z0-9_.~%-]{20,}"),
     "bearer token (JWT)": re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\."),
 }
 

@@ -145,6 +145,8 @@ class LocalStack:
             "VV_BASE_URL": self.base_url,
             "VV_API_KEY": self.api_key,
             "VV_USER_ID": DEMO_USER_ID,
+            # Tools run against this stack are local development too, said explicitly.
+            "VV_ENVIRONMENT": "local",
             **self.emulators.env,
         }
 

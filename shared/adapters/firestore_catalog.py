@@ -1,11 +1,16 @@
 """The media catalog in Firestore: ``videos/{video_id}``, ``segments/{segment_id}`` and
-``run_videos/{run_id}__{video_id}``, each with the owner's ``user_id``."""
+``run_videos/{run_id}__{video_id}``, each with the owner's ``user_id``.
+
+Every write is a transaction that reads the documents first: one whose ``user_id`` is
+another user's is left as it is and the write raises ``Conflict`` (decision 011), so an
+upload under someone else's video id cannot move their records to its uploader."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
@@ -16,6 +21,7 @@ from shared.adapters.firestore_documents import from_document, to_document
 from shared.adapters.firestore_errors import translated_google_errors
 from shared.domain.ports import MediaCatalog
 from shared.domain.records import RunVideoStatus, SegmentRecord, VideoRecord
+from shared.errors import Conflict
 
 VIDEOS = "videos"
 SEGMENTS = "segments"
@@ -39,19 +45,41 @@ class FirestoreMediaCatalog(MediaCatalog):
         self._call = call_options(timeout)
 
     def put_video(self, video: VideoRecord) -> None:
-        with translated_google_errors("The catalog"):
-            self._client.collection(VIDEOS).document(video.video_id).set(
-                to_document(video), **self._call
-            )
+        self._put_owned(VIDEOS, [(video.video_id, video.user_id, to_document(video))])
 
     def put_segments(self, segments: Sequence[SegmentRecord]) -> None:
-        collection = self._client.collection(SEGMENTS)
+        for start in range(0, len(segments), WRITE_BATCH_LIMIT):
+            self._put_owned(
+                SEGMENTS,
+                [
+                    (s.segment_id, s.user_id, to_document(s))
+                    for s in segments[start : start + WRITE_BATCH_LIMIT]
+                ],
+            )
+
+    def _put_owned(self, collection: str, writes: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """Set each ``(doc_id, owner, document)`` in one transaction, unless one of them
+        exists under another owner: then nothing is written and ``Conflict`` is raised."""
+        refs = {
+            doc_id: self._client.collection(collection).document(doc_id) for doc_id, _, _ in writes
+        }
+        owners = {doc_id: owner for doc_id, owner, _ in writes}
+
+        @firestore.transactional
+        def write(transaction: firestore.Transaction) -> None:
+            for snapshot in transaction.get_all(list(refs.values()), **self._call):
+                stored = (snapshot.to_dict() or {}).get("user_id") if snapshot.exists else None
+                if stored is not None and stored != owners[snapshot.id]:
+                    raise Conflict(
+                        f"{collection}/{snapshot.id} belongs to another user; not overwritten.",
+                        code="owned_by_another_user",
+                        details={"collection": collection, "id": snapshot.id},
+                    )
+            for doc_id, _, document in writes:
+                transaction.set(refs[doc_id], document)
+
         with translated_google_errors("The catalog"):
-            for start in range(0, len(segments), WRITE_BATCH_LIMIT):
-                batch = self._client.batch()
-                for segment in segments[start : start + WRITE_BATCH_LIMIT]:
-                    batch.set(collection.document(segment.segment_id), to_document(segment))
-                batch.commit(**self._call)
+            write(self._client.transaction())
 
     def put_segment_embeddings(self, model_id: str, vectors: dict[str, list[float]]) -> None:
         """``embedding`` (a Firestore vector) and ``embedding_model`` on each segment."""
@@ -69,10 +97,7 @@ class FirestoreMediaCatalog(MediaCatalog):
 
     def put_run_status(self, status: RunVideoStatus) -> None:
         doc_id = run_video_doc_id(status.run_id, status.video_id)
-        with translated_google_errors("The catalog"):
-            self._client.collection(RUN_VIDEOS).document(doc_id).set(
-                to_document(status), **self._call
-            )
+        self._put_owned(RUN_VIDEOS, [(doc_id, status.user_id, to_document(status))])
 
     def get_videos(self, user_id: str, video_ids: Sequence[str]) -> dict[str, VideoRecord]:
         refs = [self._client.collection(VIDEOS).document(v) for v in dict.fromkeys(video_ids)]

@@ -6,9 +6,11 @@ import copy
 import threading
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from shared.domain.ports import MediaCatalog
 from shared.domain.records import RunVideoStatus, SegmentRecord, VideoRecord
+from shared.errors import Conflict
 
 
 class InMemoryMediaCatalog(MediaCatalog):
@@ -21,10 +23,14 @@ class InMemoryMediaCatalog(MediaCatalog):
 
     def put_video(self, video: VideoRecord) -> None:
         with self._lock:
+            _refuse_foreign("videos", self.videos, [(video.video_id, video.user_id)])
             self.videos[video.video_id] = copy.deepcopy(video)
 
     def put_segments(self, segments: Sequence[SegmentRecord]) -> None:
         with self._lock:
+            _refuse_foreign(
+                "segments", self.segments, [(s.segment_id, s.user_id) for s in segments]
+            )
             for segment in segments:
                 self.segments[segment.segment_id] = copy.deepcopy(segment)
 
@@ -36,7 +42,9 @@ class InMemoryMediaCatalog(MediaCatalog):
                 self.embeddings[segment_id] = (model_id, list(vector))
 
     def put_run_status(self, status: RunVideoStatus) -> None:
+        key = (status.run_id, status.video_id)
         with self._lock:
+            _refuse_foreign("run_videos", self.run_statuses, [(key, status.user_id)])
             self.run_statuses[(status.run_id, status.video_id)] = copy.deepcopy(status)
 
     def get_videos(self, user_id: str, video_ids: Sequence[str]) -> dict[str, VideoRecord]:
@@ -94,3 +102,14 @@ class InMemoryMediaCatalog(MediaCatalog):
         if after is not None:
             newest_first = [v for v in newest_first if (v.created_at, v.video_id) < after]
         return [copy.deepcopy(v) for v in newest_first[:limit]]
+
+
+def _refuse_foreign(collection: str, stored: dict[Any, Any], writes: list[tuple[Any, str]]) -> None:
+    """As Firestore's transaction: a record of another owner is never overwritten."""
+    for key, owner in writes:
+        if key in stored and stored[key].user_id != owner:
+            raise Conflict(
+                f"{collection}/{key} belongs to another user; not overwritten.",
+                code="owned_by_another_user",
+                details={"collection": collection, "id": str(key)},
+            )

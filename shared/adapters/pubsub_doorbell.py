@@ -31,6 +31,11 @@ RESUBSCRIBE_MIN_SECONDS = 0.5
 RESUBSCRIBE_MAX_SECONDS = 30.0
 
 
+# Every relay subscription's name starts so: the relay's IAM grant on subscriptions is limited
+# to these names (infra/iam.tf, checked by tests/infra/test_terraform.py).
+SUBSCRIPTION_PREFIX = "relay-"
+
+
 class PubSubDoorbell(Doorbell):
     def __init__(self, client: PublisherClient, project_id: str, topic: str) -> None:
         self._client = client
@@ -58,7 +63,7 @@ class PubSubDoorbellListener:
     def __init__(self, subscriber: SubscriberClient, project_id: str, topic: str) -> None:
         self._subscriber = subscriber
         self._topic = f"projects/{project_id}/topics/{topic}"
-        name = f"relay-{socket.gethostname()[:20]}-{uuid.uuid4().hex[:10]}".lower()
+        name = f"{SUBSCRIPTION_PREFIX}{socket.gethostname()[:20]}-{uuid.uuid4().hex[:10]}".lower()
         safe = "".join(c if c.isalnum() or c == "-" else "-" for c in name)
         self.subscription = subscriber.subscription_path(project_id, safe)
         self.resubscriptions = 0

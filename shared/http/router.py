@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException
 
 from shared.bootstrap import Container, get_container
+from shared.config import Settings
 from shared.domain.principals import Principal, Scope
 from shared.errors import (
     InvalidRequest,
@@ -31,6 +32,7 @@ from shared.errors import (
 from shared.http.error_mapping import error_response_parts
 from shared.http.request_ids import request_id_from
 from shared.http.validation import parse_json, query_to_dict, validate
+from shared.secrets import SecretName, require_secrets
 from shared.services.authentication import require_scope
 from shared.structured_logging import configure_logging, request_id_var
 
@@ -131,12 +133,23 @@ _FRAMEWORK_ERRORS: dict[int, type[VideoVectorError]] = {
 
 
 class Router:
-    def __init__(self, container_provider: Callable[[], Container] = get_container) -> None:
+    def __init__(
+        self,
+        container_provider: Callable[[], Container] = get_container,
+        *,
+        secrets: tuple[SecretName, ...] = (),
+    ) -> None:
+        """``secrets``: the ones this function's routes use; without them (outside local
+        development) the function exits as it starts, naming the variables to set."""
         self._routes: list[Route] = []
         self._container_provider = container_provider
+        self.secrets = secrets
         if flask.has_app_context():
             # functions-framework runs main.py (which builds the router) inside its app's
-            # context: the one moment its error handlers can still be registered.
+            # context: the one moment its error handlers can still be registered, and the
+            # function's start (tools that only read the routes, such as infra.openapi, are
+            # not serving and need no secret).
+            require_secrets(Settings.from_env(), secrets)
             flask.current_app.register_error_handler(HTTPException, _framework_error)
 
     @property

@@ -14,6 +14,10 @@ from shared.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType,
 
 M = TypeVar("M", bound=BaseModel)
 
+# Deeper than any body the API describes; json.loads recurses per level (a body nested 1,000
+# deep was a RecursionError, a 500), so depth is bounded here, at the edge.
+MAX_JSON_DEPTH = 64
+
 
 def _safe_id(value: str) -> str:
     if not is_valid_id(value):
@@ -78,10 +82,39 @@ def parse_json(raw: bytes, content_type: str | None, max_bytes: int) -> Any:
         raise UnsupportedMediaType(
             "Send the body as application/json.", details={"content_type": mimetype or None}
         )
+    too_deep = InvalidRequest(
+        f"The body is nested deeper than {MAX_JSON_DEPTH} levels.",
+        code="invalid_json",
+        details={"max_depth": MAX_JSON_DEPTH},
+    )
     try:
-        return json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidRequest("The body is not valid UTF-8 JSON.", code="invalid_json") from exc
+    except RecursionError as exc:
+        raise too_deep from exc
+    # Fewer openers than the limit cannot nest past it (every ordinary body): skip the walk.
+    openers = raw.count(b"[") + raw.count(b"{")
+    if openers > MAX_JSON_DEPTH and json_depth_exceeds(data, MAX_JSON_DEPTH):
+        raise too_deep
+    return data
+
+
+def json_depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` deep: level by level, no recursion."""
+    level = [value] if isinstance(value, dict | list) else []
+    depth = 1
+    while level:
+        if depth > limit:
+            return True
+        deeper = []
+        for node in level:
+            for child in node.values() if isinstance(node, dict) else node:
+                if isinstance(child, dict | list):
+                    deeper.append(child)
+        level = deeper
+        depth += 1
+    return False
 
 
 def _is_list_field(annotation: Any) -> bool:

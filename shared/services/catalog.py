@@ -8,7 +8,7 @@ someone else's (they read exactly alike).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -21,6 +21,7 @@ from shared.pagination import Page, decode_cursor, paginate
 from shared.services.marker_attachment import attach_markers
 from shared.services.preview_links import PreviewLinks
 from shared.services.previews import fill_preview_urls
+from shared.services.segment_pages import MAX_BATCH_SEGMENTS, page_segments, read_position
 
 MAX_BATCH_VIDEOS = 100
 MAX_BATCH_SEGMENT_TARGETS = 50
@@ -80,48 +81,66 @@ def batch_segments(
     r: CatalogReaders, user_id: str, video_ids: Sequence[str]
 ) -> list[VideoSegments]:
     """``VideoSegments`` per video id: every segment of the video, by start time, with
-    ``run_id`` null."""
-    return _segment_groups(r, user_id, [(v, None) for v in video_ids], every_run=True)
+    ``run_id`` null; at most ``MAX_BATCH_SEGMENTS`` in all (``segment_pages``)."""
+    return _segment_groups(r, user_id, [(v, None) for v in video_ids], {}, every_run=True)
 
 
 def batch_segments_for_targets(
-    r: CatalogReaders, user_id: str, targets: Sequence[tuple[str, str | None]]
+    r: CatalogReaders,
+    user_id: str,
+    targets: Sequence[tuple[str, str | None]],
+    cursors: Mapping[tuple[str, str | None], str] | None = None,
 ) -> list[VideoSegments]:
     """``VideoSegments`` per ``(video_id, run_id)`` target: the segments of that run. A target
     without a run means the media's latest completed run (decision 042), named in the answer;
-    a media with no completed run gets an empty group with ``run_id`` null."""
-    return _segment_groups(r, user_id, targets, every_run=False)
+    a media with no completed run gets an empty group with ``run_id`` null. A target's cursor
+    continues it where an earlier answer cut it short, in the run that answer chose."""
+    return _segment_groups(r, user_id, targets, cursors or {}, every_run=False)
 
 
 def _segment_groups(
     r: CatalogReaders,
     user_id: str,
     targets: Sequence[tuple[str, str | None]],
+    cursors: Mapping[tuple[str, str | None], str],
     every_run: bool,
 ) -> list[VideoSegments]:
     wanted = unique(targets)
     found = r.catalog.get_videos(user_id, unique(v for v, _ in wanted))
     present = [(v, run) for v, run in wanted if v in found]
-    if not every_run:
-        latest = _latest_completed_runs(r.catalog, user_id, [v for v, run in present if not run])
-        present = [(v, run or latest.get(v)) for v, run in present]
-    runs = {run for _, run in present if every_run or run}
-    only_run = next(iter(runs)) if len(runs) == 1 else None  # one run for all: ask the store
-    video_ids = unique(v for v, run in present if every_run or run is not None)
+    positions = {i: read_position(t, cursors[t]) for i, t in enumerate(present) if t in cursors}
+    # Per group: its run, and whether it takes every run (the video_ids form, or a cursor
+    # from that form); a cursor pins the run its first page resolved to.
+    every = [
+        every_run or (i in positions and positions[i].run_id is None) for i in range(len(present))
+    ]
+    runs: list[str | None] = [
+        positions[i].run_id if i in positions else run for i, (_, run) in enumerate(present)
+    ]
+    unresolved = [v for i, (v, _) in enumerate(present) if not every[i] and runs[i] is None]
+    if unresolved:
+        latest = _latest_completed_runs(r.catalog, user_id, unresolved)
+        runs = [
+            run or (None if every[i] else latest.get(present[i][0])) for i, run in enumerate(runs)
+        ]
+    asked = {run for i, run in enumerate(runs) if not every[i]}
+    only_run = next(iter(asked)) if len(asked) == 1 and not any(every) else None
+    video_ids = unique(v for i, (v, _) in enumerate(present) if every[i] or runs[i] is not None)
     segments: dict[str, list[SegmentRecord]] = {}
     if video_ids:
         for segment in r.catalog.segments_of_videos(user_id, video_ids, run_id=only_run):
             segments.setdefault(segment.video_id, []).append(segment)
     answer: list[VideoSegments] = []
-    bodies: list[Segment] = []
-    for video_id, run_id in present:
+    for i, (video_id, _) in enumerate(present):
         chosen = [
             Segment.of(s)
             for s in segments.get(video_id, [])
-            if every_run or (run_id is not None and s.from_run_id == run_id)
+            if every[i] or (runs[i] is not None and s.from_run_id == runs[i])
         ]
+        run_id = None if every[i] else runs[i]
         answer.append(VideoSegments(video_id=video_id, run_id=run_id, segments=chosen))
-        bodies.extend(chosen)
+    page_segments(answer, positions, MAX_BATCH_SEGMENTS)
+    bodies = [s for group in answer for s in group.segments]
     attach_markers(r.markers, user_id, segments=bodies)
     types = {v: found[v].media_type.value for v in video_ids}
     fill_preview_urls(r, user_id, [], bodies, media_types=types)

@@ -17,7 +17,7 @@ from shared.domain.markers import (
 from shared.domain.ports import MarkerRepository
 from shared.domain.principals import Principal
 from shared.errors import Conflict, NotFound, PreconditionFailed
-from shared.pagination import Page, decode_cursor, paginate
+from shared.pagination import CursorId, Page, decode_cursor, paginate
 
 CURSOR_KIND = "markers"
 
@@ -102,7 +102,7 @@ def list_markers(
     limit: int,
     cursor: str | None,
 ) -> Page[Marker]:
-    after = decode_cursor(CURSOR_KIND, cursor, {"id": str})["id"] if cursor else None
+    after = decode_cursor(CURSOR_KIND, cursor, {"id": CursorId})["id"] if cursor else None
     fetched = repo.find(principal.user_id, query, limit + 1, after)
     return paginate(fetched, limit, CURSOR_KIND, lambda m: {"id": m.marker_id})
 

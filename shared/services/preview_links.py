@@ -1,10 +1,11 @@
 """Keyless preview links: ``<base>/api/v2/previews/<token>`` URLs an ``<img>`` tag can load.
 
-The token names the owner, the media and the preview spec, and carries an expiry; an
-HMAC-SHA256 over it (with a secret shared by the functions that issue and serve links) makes
-it unforgeable. Verifying a token costs no I/O; the endpoint still re-reads the owner's record,
-so a deleted video stops loading at once. Expiries are rounded up to the next window, so a
-link stays the same for a while and browsers can cache the image (see decision 030).
+The token names the owner, the media and the preview spec, and carries an expiry, all
+encrypted and authenticated (AES-SIV, with a key derived from a secret shared by the functions
+that issue and serve links): unreadable and unforgeable (decision 013). Verifying a token
+costs no I/O; the endpoint still re-reads the owner's record, so a deleted video stops
+loading at once. Expiries are rounded up to the next window, so a link stays the same for
+a while and browsers can cache the image (see decision 030).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from shared.clock import utcnow
 from shared.domain.previews import GifSpec, ImageFormat, PreviewSpec, ThumbnailSpec
 from shared.errors import NotFound
-from shared.services.sealed_claims import ClaimSeal
+from shared.services.sealed_claims import ClaimBox
 
 PREVIEW_PATH = "/api/v2/previews/"
 DEFAULT_LINK_TTL_SECONDS = 3600
@@ -59,7 +60,7 @@ class PreviewLinks:
     ) -> None:
         if len(secret) < 16:
             raise ValueError("the preview link secret must be at least 16 bytes")
-        self._seal = ClaimSeal(secret)
+        self._seal = ClaimBox(secret, b"videovector preview links v2")
         self._base_url = base_url.rstrip("/")
         self._ttl = ttl_seconds
         self._clock = clock

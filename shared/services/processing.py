@@ -4,6 +4,10 @@ probe → segment → features → records → events, with the video status, th
 and the segment statuses moving as the work progresses. A file that cannot be processed
 ends ``failed`` with a readable reason and a ``media.processing.failed`` event; only a
 dependency that is down (``ServiceUnavailable``) escapes, so the trigger retries it.
+
+An upload under a video id that another user owns is refused before anything is written
+(decision 011): the catalog will not overwrite another owner's records, the uploader gets a
+``media.processing.failed`` event saying why, and the trigger is acknowledged.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from shared.domain.segmentation import (
     detect_visual_cuts,
     plan_segments,
 )
-from shared.errors import NotFound, ServiceUnavailable, UnprocessableMedia
+from shared.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableMedia
 from shared.services.event_publishing import MediaEventPublisher
 from shared.services.processing_records import (
     MediaUpload,
@@ -71,6 +75,12 @@ class Outcome(StrEnum):
     FAILED = "failed"
     ALREADY_DONE = "already_done"  # a redelivery of a finished job
     SUPERSEDED = "superseded"  # a newer version of the file was processed already
+    REFUSED = "refused"  # the video id is another user's: nothing of theirs was touched
+
+
+REFUSED_REASON = (
+    "This video id belongs to another user; nothing was changed. Upload under a new video id."
+)
 
 
 @dataclass
@@ -130,7 +140,10 @@ def process_upload(
             clock=ports.clock,
         ),
     )
-    ports.catalog.put_video(video)
+    try:
+        ports.catalog.put_video(video)
+    except Conflict:
+        return _refuse(job)
     job.events.media(EventType.MEDIA_CREATED, _media_payload(video))
     job.save_video(status=VideoStatus.PROCESSING)
     job.events.media(EventType.MEDIA_PROCESSING_STARTED, _media_payload(video))
@@ -145,6 +158,8 @@ def process_upload(
         return _fail_media(job, exc.message, stage)
     except ServiceUnavailable:
         raise  # a dependency is down: the trigger delivers the job again
+    except Conflict:
+        return _refuse(job)  # a record of the job's is another user's (decision 011)
     except Exception:
         # A bug must not turn into endless redelivery: record it, acknowledge, move on.
         logger.exception("unexpected error processing %s at %s", video.video_id, stage)
@@ -260,6 +275,24 @@ def _fail_media(job: Job, reason: str, stage: str, run_id: str | None = None) ->
     job.events.media(EventType.MEDIA_PROCESSING_FAILED, payload)
     logger.warning("processing failed for %s at %s: %s", job.video.video_id, stage, reason)
     return Outcome.FAILED
+
+
+def _refuse(job: Job) -> Outcome:
+    """Tell the uploader (its own event stream) why, and write nothing to the catalog."""
+    video = job.video
+    payload = {**_media_payload(video), "status": VideoStatus.FAILED.value}
+    job.events.media(
+        EventType.MEDIA_PROCESSING_FAILED,
+        {**payload, "reason": REFUSED_REASON, "stage": "ownership", "run_id": None},
+    )
+    logger.warning(
+        "upload refused: video %s is another user's, uploader %s (%s)",
+        video.video_id,
+        video.user_id,
+        video.video_uri,
+        extra={"video_id": video.video_id, "outcome": Outcome.REFUSED.value},
+    )
+    return Outcome.REFUSED
 
 
 def _media_payload(video: VideoRecord) -> dict[str, Any]:

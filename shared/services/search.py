@@ -22,7 +22,7 @@ from shared.domain.resources.base import PaginationInfo
 from shared.domain.resources.search import FilterSearchResponse, SearchResult
 from shared.domain.search import SegmentScope, StoreFilter
 from shared.errors import InvalidRequest, ValidationFailed
-from shared.pagination import decode_cursor, encode_cursor
+from shared.pagination import CursorId, decode_cursor, encode_cursor
 from shared.services.catalog import CatalogReaders, unique
 from shared.services.marker_attachment import attach_markers
 from shared.services.previews import fill_preview_urls
@@ -156,7 +156,7 @@ def _fingerprint(conditions: Sequence[Condition], scope: SegmentScope) -> str:
 def _cursor_position(cursor: str | None, fingerprint: str) -> str | None:
     if cursor is None:
         return None
-    position = decode_cursor(FILTER_CURSOR, cursor, {"q": str, "after": str})
+    position = decode_cursor(FILTER_CURSOR, cursor, {"q": str, "after": CursorId})
     if position["q"] != fingerprint:
         raise InvalidRequest(
             "The cursor belongs to another search; send the same conditions and scope.",

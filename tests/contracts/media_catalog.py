@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from shared.domain.records import (
     VideoRecord,
     VideoStatus,
 )
+from shared.errors import Conflict
 
 
 def video(user_id: str, video_id: str, **kw: object) -> VideoRecord:
@@ -71,6 +73,45 @@ class MediaCatalogContract:
         got = found[v1.video_id]
         assert got.media_type is MediaType.AUDIO and got.status is VideoStatus.PROCESSED
         assert got.duration_seconds == 3.5 and got.index_id is None
+
+    def test_a_write_never_moves_a_record_to_another_owner(
+        self, catalog: MediaCatalog, user: str
+    ) -> None:
+        """Decision 011: a put over another user's record raises and writes nothing."""
+        mine = video(user, f"{user}-v1", title="mine")
+        catalog.put_video(mine)
+        catalog.put_segments([segment(user, mine.video_id, 0.0)])
+        now = utcnow()
+        run = RunVideoStatus(
+            run_id="run-1",
+            video_id=mine.video_id,
+            user_id=user,
+            status=RunStatus.COMPLETED,
+            created_at=now,
+            updated_at=now,
+            prompt_id="p",
+        )
+        catalog.put_run_status(run)
+        intruder = f"{user}-intruder"
+        with pytest.raises(Conflict) as refused:
+            catalog.put_video(video(intruder, mine.video_id, title="theirs"))
+        assert refused.value.code == "owned_by_another_user"
+        with pytest.raises(Conflict):  # one new segment beside a foreign one: neither is written
+            catalog.put_segments(
+                [segment(intruder, mine.video_id, 7.0), segment(intruder, mine.video_id, 0.0)]
+            )
+        with pytest.raises(Conflict):
+            catalog.put_run_status(dataclasses.replace(run, user_id=intruder))
+        assert catalog.get_videos(user, [mine.video_id])[mine.video_id].title == "mine"
+        assert catalog.get_videos(intruder, [mine.video_id]) == {}
+        assert [s.start_time for s in catalog.segments_of_videos(user, [mine.video_id])] == [0.0]
+        assert catalog.segments_of_videos(intruder, [mine.video_id]) == []
+        assert [r.user_id for r in catalog.run_statuses_of_videos(user, [mine.video_id])] == [user]
+        # The owner still rewrites its own records.
+        catalog.put_video(video(user, mine.video_id, title="again"))
+        catalog.put_segments([segment(user, mine.video_id, 0.0), segment(user, mine.video_id, 7.0)])
+        assert catalog.get_videos(user, [mine.video_id])[mine.video_id].title == "again"
+        assert len(catalog.segments_of_videos(user, [mine.video_id])) == 2
 
     def test_find_video_by_uri_only_among_the_owners_live_videos(
         self, catalog: MediaCatalog, user: str

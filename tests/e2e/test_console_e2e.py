@@ -12,9 +12,10 @@ import httpx
 import pytest
 
 from infra.local.stack import LocalStack
-from shared.bootstrap import LOCAL_STREAM_TOKEN_SECRET
 from shared.clients.sse import parse_frames
+from shared.config import LOCAL_ENVIRONMENT, Settings
 from shared.domain.events import EventType, OutgoingEvent
+from shared.secrets import secret_bytes
 from shared.services.stream_tokens import StreamFilters, StreamTokens
 
 pytestmark = [pytest.mark.emulator, pytest.mark.e2e]
@@ -109,7 +110,7 @@ def test_stream_token_is_bound_to_its_filters(
 
 
 def test_expired_and_forged_stream_tokens_are_refused(stack: LocalStack) -> None:
-    secret = LOCAL_STREAM_TOKEN_SECRET.encode()
+    secret = secret_bytes(Settings(environment=LOCAL_ENVIRONMENT), "stream_token_secret")
     past = datetime.now(UTC) - timedelta(minutes=10)
     expired = StreamTokens(secret, ttl_seconds=300, clock=lambda: past).issue("u", StreamFilters())
     forged = StreamTokens(b"not the stack's secret at all").issue("u", StreamFilters())

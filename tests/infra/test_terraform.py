@@ -175,3 +175,51 @@ def test_every_function_source_folder_exists() -> None:
     functions, _ = load_table()
     for spec in functions.values():
         assert Path(ROOT / spec.source).is_dir(), spec.source
+
+
+def test_deployed_functions_run_as_production_with_the_secrets_their_code_requires() -> None:
+    """Production never falls back to the public development secrets (decision 006): every
+    function and the relay get VV_ENVIRONMENT=production, and each function that refuses to
+    start without a secret (tests/security/test_startup_secrets.py) is granted it."""
+    from tests.security.test_startup_secrets import NEEDS
+
+    config = load()
+    assert literal(config.locals["common_env"]["VV_ENVIRONMENT"]) == "production"
+    for tf in ("functions.tf", "relay.tf"):
+        assert "merge(local.common_env" in (INFRA / tf).read_text(), tf
+    variables = {key: literal(s["env"]) for key, s in config.locals["secrets"].items()}
+    overrides = config.locals["access_overrides"]
+    for function, variable in NEEDS.items():
+        granted = {variables[literal(s)] for s in overrides[function].get("secrets", [])}
+        assert variable in granted, f"{function} needs {variable}"
+
+
+def test_iam_is_no_broader_than_the_code_needs() -> None:
+    """The relay manages only its own doorbell subscriptions (not the push subscriptions that
+    feed the worker and events ingest); the worker, which renders nothing, has no grant on
+    the derived bucket; no function holds a project-wide Pub/Sub or Storage role."""
+    from shared.adapters.pubsub_doorbell import SUBSCRIPTION_PREFIX
+
+    config = load()
+    binding = config.resources["google_project_iam_member.listener_subscriptions"]
+    (condition,) = binding["condition"]
+    expression = literal(condition["expression"]).replace('\\"', '"')
+    assert expression == (
+        f'resource.name.startsWith("projects/${{var.project_id}}/subscriptions/{SUBSCRIPTION_PREFIX}")'
+    )
+
+    worker = config.locals["access_overrides"]["processing_worker"]
+    assert set(worker["buckets"]) == {"media"}
+    assert literal(worker["buckets"]["media"]) == "roles/storage.objectViewer"
+    worker_code = [
+        ROOT / "functions/processing_worker",
+        *(ROOT / "shared/services").glob("processing*.py"),
+    ]
+    for path in worker_code:
+        for source in [path] if path.is_file() else path.rglob("*.py"):
+            assert "derived" not in source.read_text(), source
+
+    for name, body in config.resources.items():
+        if name.startswith("google_project_iam_member."):
+            role = literal(body["role"]) if isinstance(body["role"], str) else ""
+            assert not role.startswith(("roles/pubsub", "roles/storage")), name

@@ -13,6 +13,7 @@ from infra.local.processes import ManagedProcess, free_port
 from infra.local.routes import load_table
 from infra.local.stack import LocalStack
 from tests.e2e.conftest import (  # noqa: F401 - fixtures re-exported
+    event_subscription,
     http,
     new_key,
     stack,

@@ -37,7 +37,7 @@ class Keys:
 @pytest.fixture
 def container() -> Iterator[Container]:
     built = Container(
-        Settings(max_body_bytes=64 * 1024),
+        Settings(environment="local", max_body_bytes=64 * 1024),
         api_keys=InMemoryApiKeyStore(),
         markers=InMemoryMarkerRepository(),
     )

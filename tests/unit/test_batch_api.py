@@ -274,3 +274,70 @@ def test_the_gateway_sends_batch_paths_to_the_batch_function_not_to_media_templa
     assert function_for_path("/api/v2/videos/batch/gif") == "media"  # a video id may be "batch"
     assert function_for_path("/api/v2/playground/videos") == "playground"
     assert function_for_path("/api/v2/search/filter/playground") == "playground"
+
+
+@pytest.mark.parametrize("depth", [65, 1_000, 20_000])
+def test_a_body_nested_too_deep_is_a_400_not_a_500(
+    client: FlaskClient, keys: Keys, depth: int
+) -> None:
+    """A JSON array nested 1,000 deep was a RecursionError (500); depth is bounded at the edge."""
+    raw = '{"video_ids":' + "[" * depth + "]" * depth + "}"
+    response = client.post(
+        "/api/v2/videos/batch",
+        data=raw,
+        content_type="application/json",
+        headers={"X-API-Key": keys.alice_read},
+    )
+    assert response.status_code == 400, response.get_data(as_text=True)
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_json" and error["details"]["max_depth"] == 64
+
+
+@pytest.mark.parametrize("bound", [1, 2, 3])
+def test_batch_segments_answers_are_bounded_and_page_per_target(
+    client: FlaskClient,
+    keys: Keys,
+    library: Seeded,
+    container: Container,
+    monkeypatch: pytest.MonkeyPatch,
+    bound: int,
+) -> None:
+    """At most MAX_BATCH_SEGMENTS segments an answer; a target cut short carries truncated
+    and a next_cursor, and paging with it yields every segment once, in order."""
+    monkeypatch.setattr("shared.services.catalog.MAX_BATCH_SEGMENTS", bound)
+    ids = [v.video_id for v in library.videos.values()]
+    everything = {v: library_segments(container, v) for v in ids}
+    assert sum(len(s) for s in everything.values()) > bound  # something to cut
+
+    first = post(client, "/segments", keys.alice_read, {"video_ids": ids}).get_json()
+    assert sum(len(g["segments"]) for g in first) <= bound
+    assert [VideoSegments.model_validate(g).video_id for g in first] == ids  # the SDK's type
+    for group in first:
+        seen = [s["segment_id"] for s in group["segments"]]
+        target = {"video_id": group["video_id"], "cursor": group["next_cursor"]}
+        while target["cursor"]:
+            more = post(client, "/segments", keys.alice_read, {"targets": [target]}).get_json()
+            assert 0 < len(more[0]["segments"]) <= bound
+            seen += [s["segment_id"] for s in more[0]["segments"]]
+            target["cursor"] = more[0]["next_cursor"]
+            assert more[0]["truncated"] is bool(target["cursor"])
+        assert seen == everything[group["video_id"]]
+
+    # A cursor is bound to its target, and a tampered one is a 400.
+    cut = next(g for g in first if g["next_cursor"])
+    cursor, owner = cut["next_cursor"], cut["video_id"]
+    other = next(v for v in ids if v != owner)
+    for target in (
+        {"video_id": other, "cursor": cursor},
+        {"video_id": owner, "run_id": "other-run", "cursor": cursor},
+        {"video_id": owner, "cursor": cursor[:-2]},
+    ):
+        refused = post(client, "/segments", keys.alice_read, {"targets": [target]})
+        assert refused.status_code == 400, target
+        assert refused.get_json()["error"]["code"] == "invalid_cursor"
+
+
+def library_segments(container: Container, video_id: str) -> list[str]:
+    """One video's segment ids, by start time then id, from the store (no bound)."""
+    found = container.catalog.segments_of_videos("alice", [video_id])
+    return [s.segment_id for s in sorted(found, key=lambda s: (s.start_time, s.segment_id))]

@@ -31,7 +31,7 @@ class BrokenLog(EventLog):
 @pytest.fixture
 def ports() -> Iterator[Container]:
     built = Container(
-        Settings(),
+        Settings(environment="local"),
         event_log=InMemoryEventLog(),
         doorbell=InMemoryDoorbell(),
         dead_letters=InMemoryDeadLetters(),

@@ -11,8 +11,12 @@ from shared.domain.colors import normalize_color
 from shared.domain.field_paths import is_valid_field_path, parts
 from shared.domain.identifiers import is_valid_id
 from shared.errors import InvalidRequest
-from shared.pagination import decode_cursor, encode_cursor
-from shared.services.sealed_claims import ClaimSeal
+from shared.http.validation import MAX_JSON_DEPTH, parse_json
+from shared.pagination import CursorId, decode_cursor, encode_cursor
+from shared.services.catalog import PLAYGROUND_CURSOR
+from shared.services.markers import CURSOR_KIND as MARKERS_CURSOR
+from shared.services.sealed_claims import ClaimBox, ClaimSeal
+from shared.services.search import FILTER_CURSOR
 
 positions = st.fixed_dictionaries({"id": st.text(max_size=60), "n": st.integers()})
 
@@ -76,3 +80,75 @@ def test_a_seal_opens_only_unaltered(claims: dict, suffix: str) -> None:
     if suffix:
         assert seal.open(sealed + suffix) is None
     assert ClaimSeal(b"j" * 32).open(sealed) is None
+
+
+BOX = ClaimBox(b"k" * 32, b"test")
+
+
+@given(st.text(max_size=300))
+def test_any_text_opens_as_no_box_never_an_error(raw: str) -> None:
+    assert BOX.open(raw) is None
+
+
+@given(
+    st.dictionaries(st.text(max_size=10), st.text(max_size=20), min_size=1, max_size=5),
+    st.integers(min_value=0, max_value=10_000),
+    st.text(
+        alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1
+    ),
+)
+def test_a_box_opens_only_unaltered_and_hides_its_claims(
+    claims: dict, where: int, replacement: str
+) -> None:
+    sealed = BOX.seal(claims)
+    assert BOX.open(sealed) == claims and BOX.seal(claims) == sealed
+    i = where % len(sealed)
+    altered = sealed[:i] + replacement + sealed[i + 1 :]
+    if altered != sealed:
+        assert BOX.open(altered) is None
+    assert ClaimBox(b"j" * 32, b"test").open(sealed) is None
+    assert ClaimBox(b"k" * 32, b"other purpose").open(sealed) is None
+
+
+# Every list's cursor, as its service decodes it. A tampered id (``a/b`` addressed a nested
+# document: a 500 from the store) must be refused as a cursor before any store sees it.
+LIST_CURSORS = [
+    (MARKERS_CURSOR, {"id": CursorId}),
+    (PLAYGROUND_CURSOR, {"t": str, "id": CursorId}),
+    (FILTER_CURSOR, {"q": str, "after": CursorId}),
+]
+tampered = st.one_of(
+    st.text(max_size=200),
+    st.sampled_from(["a/b", "..", "a..b", ".", "", "__name__", "x" * 129, "a\x00b", "é/è"]),
+    st.integers(),
+    st.none(),
+    st.lists(st.text(max_size=3), max_size=2),
+)
+
+
+@pytest.mark.parametrize(("kind", "fields"), LIST_CURSORS, ids=[k for k, _ in LIST_CURSORS])
+@given(data=st.data())
+def test_a_tampered_cursor_of_any_list_names_valid_ids_or_is_a_400(
+    kind: str, fields: dict[str, type], data: st.DataObject
+) -> None:
+    position = {name: data.draw(tampered, label=name) for name in fields}
+    try:
+        decoded = decode_cursor(kind, encode_cursor(kind, position), fields)
+    except InvalidRequest as exc:
+        assert exc.code == "invalid_cursor"
+        return
+    for name, expected in fields.items():
+        if expected is CursorId:
+            assert is_valid_id(decoded[name])
+
+
+@given(st.integers(min_value=1, max_value=5_000), st.sampled_from(["[", '{"a":']))
+def test_json_nested_to_any_depth_parses_or_is_a_400(depth: int, opener: str) -> None:
+    closer = "]" if opener == "[" else "}"
+    raw = (opener * depth + "1" + closer * depth).encode()
+    try:
+        parse_json(raw, "application/json", 1_048_576)
+    except InvalidRequest as exc:
+        assert exc.code == "invalid_json" and depth > MAX_JSON_DEPTH
+    else:
+        assert depth <= MAX_JSON_DEPTH

@@ -110,6 +110,31 @@ def test_a_redelivered_trigger_changes_nothing(fakes: Fakes) -> None:
     assert len(fakes.events.published) == published
 
 
+def test_an_upload_under_another_users_video_id_is_refused_and_touches_nothing(
+    fakes: Fakes,
+) -> None:
+    """Decision 011: bob's upload under alice's video id must not move her video to him."""
+    assert process_upload(fakes.ports, fakes.upload(CLIP, title="alice's")) is Outcome.PROCESSED
+    before = (
+        fakes.catalog.get_videos("alice", ["vid-1"]),
+        fakes.catalog.segments_of_videos("alice", ["vid-1"]),
+        fakes.catalog.run_statuses_of_videos("alice", ["vid-1"]),
+    )
+    published = len(fakes.events.published)
+    intrusion = fakes.upload(PICTURE, user="bob", video="vid-1", title="bob's")
+    assert process_upload(fakes.ports, intrusion) is Outcome.REFUSED
+    assert process_upload(fakes.ports, intrusion) is Outcome.REFUSED  # redelivered: the same
+    after = (
+        fakes.catalog.get_videos("alice", ["vid-1"]),
+        fakes.catalog.segments_of_videos("alice", ["vid-1"]),
+        fakes.catalog.run_statuses_of_videos("alice", ["vid-1"]),
+    )
+    assert after == before and fakes.catalog.get_videos("bob", ["vid-1"]) == {}
+    told = fakes.events.published[published:]
+    assert {(e.user_id, e.event_type.value) for e in told} == {("bob", "media.processing.failed")}
+    assert "belongs to another user" in told[0].payload["reason"]
+
+
 def test_a_retry_after_an_outage_republishes_the_same_event_keys(fakes: Fakes) -> None:
     upload = fakes.upload(CLIP)
     real = fakes.embedder

@@ -34,7 +34,7 @@ def fakes(tmp_path: Path) -> Fakes:
 def worker(fakes: Fakes) -> Iterator[FlaskClient]:
     fakes.media.bucket = Settings().media_bucket
     container = Container(
-        Settings(),
+        Settings(environment="local"),
         media=fakes.media,
         analyzer=fakes.analyzer,
         catalog=fakes.catalog,

@@ -92,7 +92,10 @@ def test_a_cursor_is_accepted_only_in_its_canonical_spelling(raw: str) -> None:
 def relay() -> Iterator[tuple[TestClient, str]]:
     log = InMemoryEventLog()
     container = Container(
-        Settings(), api_keys=InMemoryApiKeyStore(), event_log=log, event_reader=log
+        Settings(environment="local"),
+        api_keys=InMemoryApiKeyStore(),
+        event_log=log,
+        event_reader=log,
     )
     key = create_api_key(container.api_keys, "alice", ["read"])
     with TestClient(create_app(ENDS_AT_ONCE, lambda: container)) as client:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from shared.http.validation import RecordId, StrictModel
+from shared.pagination import MAX_CURSOR_LENGTH
 from shared.services.catalog import MAX_BATCH_SEGMENT_TARGETS, MAX_BATCH_VIDEOS
 
 
@@ -17,6 +18,9 @@ class SegmentsTarget(StrictModel):
 
     video_id: RecordId
     run_id: RecordId | None = None
+    # A target's ``next_cursor`` from an answer that cut it short (at most
+    # MAX_BATCH_SEGMENTS segments an answer, decision 012).
+    cursor: str | None = Field(default=None, max_length=MAX_CURSOR_LENGTH)
 
 
 class BatchSegmentsRequest(StrictModel):
@@ -34,3 +38,6 @@ class BatchSegmentsRequest(StrictModel):
         if (self.video_ids is None) == (self.targets is None):
             raise ValueError("send exactly one of video_ids or targets")
         return self
+
+    def target_cursors(self) -> dict[tuple[str, str | None], str]:
+        return {(t.video_id, t.run_id): t.cursor for t in self.targets or [] if t.cursor}

@@ -50,5 +50,6 @@ def batch_segments(ctx: RequestContext) -> Reply:
     user_id = ctx.principal.user_id
     if body.targets is not None:
         pairs = [(t.video_id, t.run_id) for t in body.targets]
-        return Reply(catalog.batch_segments_for_targets(ctx.container, user_id, pairs))
+        cursors = body.target_cursors()
+        return Reply(catalog.batch_segments_for_targets(ctx.container, user_id, pairs, cursors))
     return Reply(catalog.batch_segments(ctx.container, user_id, body.video_ids or []))

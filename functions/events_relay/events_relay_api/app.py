@@ -17,9 +17,11 @@ from events_relay_api.feeds import Hub
 from events_relay_api.routes import ROUTES, STREAM_PATH, stream_handler, stream_token_principal
 from events_relay_api.settings import RelaySettings
 from shared.bootstrap import Container, get_container
+from shared.config import Settings
 from shared.domain.principals import Scope
 from shared.errors import MethodNotAllowed, NotFound
 from shared.http.asgi import AsgiContext, endpoint
+from shared.secrets import require_secrets
 from shared.services.budgets import ConcurrencyBudget
 
 logger = logging.getLogger("videovector.relay")
@@ -31,6 +33,8 @@ def create_app(
     settings: RelaySettings | None = None,
     container_provider: Callable[[], Container] = get_container,
 ) -> Starlette:
+    # Verifies the console's stream tokens: no secret, no start (decision 006).
+    require_secrets(Settings.from_env(), ("stream_token_secret",))
     settings = settings or RelaySettings.from_env()
     state: dict[str, Hub] = {}
     budgets: dict[str, ConcurrencyBudget] = {}

@@ -15,7 +15,7 @@ from shared.http.router import Reply, RequestContext, Router
 from shared.services.media_previews import Preview
 from shared.services.signed_urls import sign_owned_object
 
-router = Router()
+router = Router(secrets=("preview_link_secret",))
 # An image answers 200, or 304 with no body to a matching If-None-Match; both name the ETag.
 IMAGE_HEADERS: dict[str, Any] = {
     "statuses": (200, 304),

@@ -16,7 +16,7 @@ from shared.http.router import Reply, RequestContext, Router
 from shared.pagination import pagination_of
 from shared.services import catalog, search
 
-router = Router()
+router = Router(secrets=("preview_link_secret",))
 
 
 @router.route(

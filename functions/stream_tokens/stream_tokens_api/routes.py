@@ -9,7 +9,7 @@ from shared.http.router import Reply, RequestContext, Router
 from shared.services.stream_tokens import QUERY_PARAMETER
 from stream_tokens_api.models import StreamTokenRequest
 
-router = Router()
+router = Router(secrets=("stream_token_secret",))
 
 
 @router.route(

@@ -227,6 +227,10 @@ class VideoSegments(ResponseModel):
     video_id: str
     run_id: str | None
     segments: list[Segment]
+    # Beyond the SDK's VideoSegments (which ignores them): the answer's bound was reached
+    # before this target's last segment; send next_cursor as the target's cursor for more.
+    truncated: bool = False
+    next_cursor: str | None = None
 
 
 class PlaygroundVideoList(ResponseModel):

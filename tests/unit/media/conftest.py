@@ -86,7 +86,7 @@ class MediaWorld:
 def media(dev_key: dict[str, Any]) -> Iterator[MediaWorld]:
     anonymous = storage.Client(project="videovector-local", credentials=AnonymousCredentials())
     container = Container(
-        Settings(public_base_url="http://api.test"),
+        Settings(environment="local", public_base_url="http://api.test"),
         api_keys=InMemoryApiKeyStore(),
         catalog=InMemoryMediaCatalog(),
         derived_media=InMemoryDerivedMediaStore("videovector-derived"),

@@ -102,7 +102,7 @@ def build_world(media: MediaWorld, alice_names: list[str]) -> None:
         media.derived.create(stale, b"x", "image/jpeg", {})  # of an older version
     gone = media.add_video("alice", "gone", deleted=True)
     media.derived.create(derived_of(gone, ThumbnailSpec(0)), b"x", "image/jpeg", {})
-    bobs = media.add_video("bob", "v0", video_uri=f"gs://{MEDIA_BUCKET}/{alice_names[0]}.bob")
+    bobs = media.add_video("bob", "bob-v0", video_uri=f"gs://{MEDIA_BUCKET}/{alice_names[0]}.bob")
     media.derived.create(derived_of(bobs, ThumbnailSpec(0)), b"x", "image/jpeg", {})
 
 
