@@ -341,3 +341,37 @@ def library_segments(container: Container, video_id: str) -> list[str]:
     """One video's segment ids, by start time then id, from the store (no bound)."""
     found = container.catalog.segments_of_videos("alice", [video_id])
     return [s.segment_id for s in sorted(found, key=lambda s: (s.start_time, s.segment_id))]
+
+
+def test_a_cursor_keeps_the_run_its_first_page_resolved_to(
+    client: FlaskClient,
+    keys: Keys,
+    library: Seeded,
+    container: Container,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A target without run_id cut short continues in the run its first page named, even
+    when a newer run completes between the pages (the pages never mix runs)."""
+    monkeypatch.setattr("shared.services.catalog.MAX_BATCH_SEGMENTS", 1)
+    colours = library.videos["colours"]
+    later = utcnow() + timedelta(minutes=5)
+    container.catalog.put_run_status(run_on(colours, "run-b", RunStatus.COMPLETED, later))
+    container.catalog.put_segments([segment_of(colours, "run-b", t) for t in (1.0, 2.0, 3.0)])
+    target = {"video_id": colours.video_id}
+    (first,) = post(client, "/segments", keys.alice_read, {"targets": [target]}).get_json()
+    assert first["run_id"] == "run-b" and first["truncated"] is True
+
+    newer = later + timedelta(minutes=1)
+    container.catalog.put_run_status(run_on(colours, "run-n", RunStatus.COMPLETED, newer))
+    container.catalog.put_segments([segment_of(colours, "run-n", 9.0)])
+    seen, cursor = [s["start_time"] for s in first["segments"]], first["next_cursor"]
+    while cursor:
+        (page,) = post(
+            client, "/segments", keys.alice_read, {"targets": [{**target, "cursor": cursor}]}
+        ).get_json()
+        assert page["run_id"] == "run-b"
+        seen += [s["start_time"] for s in page["segments"]]
+        cursor = page["next_cursor"]
+    assert seen == [1.0, 2.0, 3.0]
+    (fresh,) = post(client, "/segments", keys.alice_read, {"targets": [target]}).get_json()
+    assert fresh["run_id"] == "run-n"  # without a cursor: the newest completed run
