@@ -17,7 +17,7 @@ from shared.domain.ports import MarkerRepository, MediaCatalog
 from shared.domain.records import RunVideoStatus, SegmentRecord, latest_completed_run
 from shared.domain.resources.media import Segment, VideoSegments, VideoStatus, VideoWithDetails
 from shared.errors import InvalidRequest
-from shared.pagination import Page, decode_cursor, paginate
+from shared.pagination import CursorId, Page, decode_cursor, paginate
 from shared.services.marker_attachment import attach_markers
 from shared.services.preview_links import PreviewLinks
 from shared.services.previews import fill_preview_urls
@@ -165,7 +165,7 @@ def playground_videos(
     """The caller's index-less media, newest first."""
     after = None
     if cursor is not None:
-        position = decode_cursor(PLAYGROUND_CURSOR, cursor, {"t": str, "id": str})
+        position = decode_cursor(PLAYGROUND_CURSOR, cursor, {"t": str, "id": CursorId})
         after = (_cursor_time(position["t"]), position["id"])
     fetched = r.catalog.playground_videos(user_id, limit + 1, after)
     page = paginate(
