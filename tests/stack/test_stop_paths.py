@@ -1,0 +1,107 @@
+"""``make dev`` ends cleanly however it is stopped, and starts every time (issue #14).
+
+Each test starts the real stack entry point (through ``make dev`` where make's own signal
+handling matters), stops it one way, then requires that no process carrying the test's marker
+is left (emulator JVMs included), that the gateway's port is free and that ``dev.env`` is gone.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from infra.local.proctable import command_line
+from tests.stack.dev_runner import DevStack, port_is_free
+
+STOP_SECONDS = 30.0
+
+
+def ctrl_c(dev: DevStack) -> None:
+    dev.signal_group(signal.SIGINT)  # what a terminal sends its foreground group
+
+
+def sigterm_to_the_group(dev: DevStack) -> None:
+    dev.signal_group(signal.SIGTERM)  # timeout, a process manager, CI; make forwards it again
+
+
+def terminal_closed(dev: DevStack) -> None:
+    dev.hang_up()
+
+
+def sigkill_of_the_stack(dev: DevStack) -> None:
+    os.kill(dev.stack_pid, signal.SIGKILL)
+
+
+def second_signal_while_stopping(dev: DevStack) -> None:
+    dev.signal_group(signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while "stopping" not in dev.text and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.2)  # past the echo window: an impatient user's second Ctrl-C
+    dev.signal_group(signal.SIGINT)
+
+
+# name: (how it is started, how it is stopped)
+STOPS: dict[str, tuple[dict[str, bool], Callable[[DevStack], None]]] = {
+    "ctrl-c": ({}, ctrl_c),
+    "sigterm-to-make-group": ({"via_make": True}, sigterm_to_the_group),
+    "terminal-closed": ({"via_make": True, "with_terminal": True}, terminal_closed),
+    "sigkill-of-the-stack": ({}, sigkill_of_the_stack),
+    "second-signal-while-stopping": ({}, second_signal_while_stopping),
+}
+
+
+def assert_left_nothing(dev: DevStack) -> None:
+    left = dev.wait_gone(STOP_SECONDS)
+    assert not left, "left running:\n" + "\n".join(left) + f"\n--- output:\n{dev.text}"
+    assert port_is_free(dev.port), f"port {dev.port} still taken"
+    assert not (dev.state_dir / "dev.env").exists(), "a stale dev.env outlived its stack"
+
+
+@pytest.mark.parametrize("how", list(STOPS))
+def test_every_way_of_stopping_leaves_nothing(how: str, tmp_path: Path) -> None:
+    options, stop = STOPS[how]
+    dev = DevStack(tmp_path / "state", **options).start()
+    try:
+        base_url = dev.wait_started()
+        assert httpx.get(f"{base_url}/api/v2/openapi.json", timeout=10).status_code == 200
+        assert (dev.state_dir / "dev.env").exists()
+        running = [command_line(pid) for pid in dev.processes()]
+        assert sum("java" in c.split(" ", 1)[0] for c in running) == 2, running  # both JVMs
+        stopped_at = time.monotonic()
+        stop(dev)
+        assert_left_nothing(dev)
+        print(f"{how}: nothing left {time.monotonic() - stopped_at:.1f}s after the stop")
+    finally:
+        dev.kill_leftovers()
+
+
+def test_starts_every_time_on_the_same_port(tmp_path: Path) -> None:
+    """Five starts in a row on one port and one state directory, each right after the
+    previous stack was stopped (twice by SIGKILL): every start must succeed."""
+    state, port = tmp_path / "state", 0
+    stops = [sigkill_of_the_stack, ctrl_c, sigkill_of_the_stack, sigterm_to_the_group, ctrl_c]
+    started: list[DevStack] = []
+    try:
+        for stop in stops:
+            dev = DevStack(state, port=port).start()
+            started.append(dev)
+            base_url = dev.wait_started()
+            port = dev.port
+            assert httpx.get(f"{base_url}/api/v2/openapi.json", timeout=10).status_code == 200
+            stop(dev)
+            # Start again as soon as the command returns, as a user at a prompt would: no
+            # waiting for its leftovers or its port.
+            assert dev.popen is not None
+            dev.popen.wait(timeout=STOP_SECONDS)
+        for dev in started:
+            assert_left_nothing(dev)
+    finally:
+        for dev in started:
+            dev.kill_leftovers()
