@@ -123,7 +123,8 @@ class DevStack:
 
     def _read_pipe(self) -> None:
         assert self.popen is not None and self.popen.stdout is not None
-        for chunk in iter(lambda: self.popen.stdout.read1(4096), b""):  # type: ignore[union-attr]
+        fd = self.popen.stdout.fileno()
+        for chunk in iter(lambda: os.read(fd, 4096), b""):
             self.output.extend(chunk)
 
     @property

@@ -47,13 +47,13 @@ def second_signal_while_stopping(dev: DevStack) -> None:
     dev.signal_group(signal.SIGINT)
 
 
-# name: (how it is started, how it is stopped)
-STOPS: dict[str, tuple[dict[str, bool], Callable[[DevStack], None]]] = {
-    "ctrl-c": ({}, ctrl_c),
-    "sigterm-to-make-group": ({"via_make": True}, sigterm_to_the_group),
-    "terminal-closed": ({"via_make": True, "with_terminal": True}, terminal_closed),
-    "sigkill-of-the-stack": ({}, sigkill_of_the_stack),
-    "second-signal-while-stopping": ({}, second_signal_while_stopping),
+# name: (through make, in a terminal, how it is stopped)
+STOPS: dict[str, tuple[bool, bool, Callable[[DevStack], None]]] = {
+    "ctrl-c": (False, False, ctrl_c),
+    "sigterm-to-make-group": (True, False, sigterm_to_the_group),
+    "terminal-closed": (True, True, terminal_closed),
+    "sigkill-of-the-stack": (False, False, sigkill_of_the_stack),
+    "second-signal-while-stopping": (False, False, second_signal_while_stopping),
 }
 
 
@@ -66,8 +66,8 @@ def assert_left_nothing(dev: DevStack) -> None:
 
 @pytest.mark.parametrize("how", list(STOPS))
 def test_every_way_of_stopping_leaves_nothing(how: str, tmp_path: Path) -> None:
-    options, stop = STOPS[how]
-    dev = DevStack(tmp_path / "state", **options).start()
+    via_make, with_terminal, stop = STOPS[how]
+    dev = DevStack(tmp_path / "state", via_make=via_make, with_terminal=with_terminal).start()
     try:
         base_url = dev.wait_started()
         assert httpx.get(f"{base_url}/api/v2/openapi.json", timeout=10).status_code == 200
