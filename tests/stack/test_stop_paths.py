@@ -7,17 +7,21 @@ is left (emulator JVMs included), that the gateway's port is free and that ``dev
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import subprocess
+import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
-from infra.local.proctable import command_line
-from tests.stack.dev_runner import DevStack, port_is_free
+from infra.local.proctable import command_line, processes_with_env
+from tests.stack.dev_runner import MARKER, ROOT, DevStack, port_is_free
 
 STOP_SECONDS = 30.0
 
@@ -105,3 +109,39 @@ def test_starts_every_time_on_the_same_port(tmp_path: Path) -> None:
     finally:
         for dev in started:
             dev.kill_leftovers()
+
+
+def test_a_test_run_killed_by_sigterm_leaves_no_emulator(tmp_path: Path) -> None:
+    """What ``timeout`` or a cancelled CI job does to pytest: SIGTERM, which Python does not
+    handle, so no fixture's teardown runs. The suite's emulators (started as the session
+    fixture starts them) still go, JVMs included: the watchdog sees its owner gone."""
+    marker = uuid.uuid4().hex
+    script = (
+        "import sys, time; from pathlib import Path;"
+        "from infra.local.emulators import start_emulators;"
+        "start_emulators(Path(sys.argv[1]), 'videovector-test'); print('up', flush=True);"
+        "time.sleep(600)"
+    )
+    runner = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path / "logs")],
+        cwd=ROOT,
+        env={**os.environ, MARKER: marker},
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        assert runner.stdout is not None
+        assert runner.stdout.readline() == b"up\n", "the emulators did not start"
+        running = [command_line(pid) for pid in processes_with_env(MARKER, marker)]
+        assert sum("java" in c.split(" ", 1)[0] for c in running) == 2, running
+        runner.send_signal(signal.SIGTERM)
+        runner.wait(timeout=10)
+        deadline = time.monotonic() + STOP_SECONDS
+        while processes_with_env(MARKER, marker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = [command_line(pid) for pid in processes_with_env(MARKER, marker)]
+        assert not left, left
+    finally:
+        for pid in processes_with_env(MARKER, marker):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
