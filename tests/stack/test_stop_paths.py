@@ -86,19 +86,50 @@ def test_every_way_of_stopping_leaves_nothing(how: str, tmp_path: Path) -> None:
         dev.kill_leftovers()
 
 
+def sigkill_of_the_stack_and_its_watchdog(dev: DevStack) -> None:
+    """Both gone at once (an OOM killer's sweep): the next start finds the leftovers by the
+    token the lock recorded."""
+    (watchdog,) = [p for p in dev.processes() if "infra.local.watchdog" in command_line(p)]
+    os.kill(watchdog, signal.SIGKILL)
+    os.kill(dev.stack_pid, signal.SIGKILL)
+
+
+def second_start_is_refused(dev: DevStack, elsewhere: Path) -> None:
+    """While it runs, a second start in the same checkout names it; one on its port from
+    another checkout names the gateway holding the port. Neither disturbs it."""
+    same = DevStack(dev.state_dir).start()
+    assert same.popen is not None and same.popen.wait(timeout=60) != 0
+    assert f"already running (pid {dev.stack_pid}" in same.text, same.text
+    other = DevStack(elsewhere, port=dev.port).start()
+    assert other.popen is not None and other.popen.wait(timeout=60) != 0
+    assert f"Port {dev.port} is already in use (pid " in other.text, other.text
+    assert "infra.local.gateway:app" in other.text, other.text
+
+
 def test_starts_every_time_on_the_same_port(tmp_path: Path) -> None:
     """Five starts in a row on one port and one state directory, each right after the
-    previous stack was stopped (twice by SIGKILL): every start must succeed."""
+    previous stack was stopped (twice by SIGKILL, once with its watchdog): every start must
+    succeed."""
     state, port = tmp_path / "state", 0
-    stops = [sigkill_of_the_stack, ctrl_c, sigkill_of_the_stack, sigterm_to_the_group, ctrl_c]
+    stops = [
+        sigkill_of_the_stack,
+        ctrl_c,
+        sigkill_of_the_stack_and_its_watchdog,
+        sigterm_to_the_group,
+        ctrl_c,
+    ]
     started: list[DevStack] = []
     try:
-        for stop in stops:
+        for index, stop in enumerate(stops):
             dev = DevStack(state, port=port).start()
             started.append(dev)
             base_url = dev.wait_started()
             port = dev.port
             assert httpx.get(f"{base_url}/api/v2/openapi.json", timeout=10).status_code == 200
+            if index == 0:
+                second_start_is_refused(dev, tmp_path / "elsewhere")
+            if index > 0 and stops[index - 1] is sigkill_of_the_stack_and_its_watchdog:
+                assert "processes left by an earlier stack" in dev.text, dev.text
             stop(dev)
             # Start again as soon as the command returns, as a user at a prompt would: no
             # waiting for its leftovers or its port.
