@@ -33,8 +33,12 @@ START_SECONDS = 180.0
 
 
 def _clean_environment() -> dict[str, str]:
-    """This test process's environment without what the suite's own stack put in it."""
-    leaked = ("VV_", "FIRESTORE_", "PUBSUB_", "STORAGE_", "GOOGLE_CLOUD_PROJECT", "PYTHONPATH")
+    """This test process's environment without what the suite's own stack put in it (nor the
+    outer make's flags, when the suite runs under ``make test``)."""
+    leaked = (
+        "VV_", "FIRESTORE_", "PUBSUB_", "STORAGE_", "GOOGLE_CLOUD_PROJECT", "PYTHONPATH",
+        "MAKEFLAGS", "MFLAGS", "MAKELEVEL",
+    )  # fmt: skip
     return {k: v for k, v in os.environ.items() if not k.startswith(leaked)}
 
 
