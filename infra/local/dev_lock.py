@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from infra.local.processes import held_socket
-from infra.local.proctable import command_line, kill_marked, listening_pids
+from infra.local.proctable import command_line, env_value, kill_marked, listening_pids
 from infra.local.watchdog import OWNER_VARIABLE
 
 LOCK_FILE = "dev.lock"
@@ -111,17 +111,36 @@ def _hold_port(port: int) -> socket.socket:
                 break
             time.sleep(0.2)  # leftovers just killed release it within moments
     holders = sorted(listening_pids(port))
-    who = "; ".join(f"pid {pid}: {_describe(pid)}" for pid in holders) or "another user's"
-    hint = f"`kill {holders[0]}`" if len(holders) == 1 else "stop it"
     raise Refused(
-        f"Port {port} is already in use ({who}). It is not a stack of this checkout: "
-        f"{hint}, or use another port: make dev PORT={port + 1}"
+        f"Port {port} is already in use ({_holder_advice(holders)}), or use another "
+        f"port: make dev PORT={port + 1}"
     )
 
 
-def _describe(pid: int) -> str:
-    cwd = ""
+def _holder_advice(holders: list[int]) -> str:
+    """Who holds the port and how to stop it: a local stack (of another checkout or state
+    directory) is named by its own pid, found in the token its children carry."""
+    if not holders:
+        return "not by a process of yours"
+    pid = holders[0]
+    owner = env_value(pid, OWNER_VARIABLE)
+    if owner and owner.split("-", 1)[0].isdigit():
+        stack = int(owner.split("-", 1)[0])
+        where = f" in {_cwd(stack)}" if _cwd(stack) else ""
+        return (
+            f"by a local stack or test run, pid {stack}{where}: stop it with Ctrl-C in its "
+            f"terminal or `kill {stack}`"
+        )
+    return f"by pid {pid}: {_describe(pid)}: stop it with `kill {pid}`"
+
+
+def _cwd(pid: int) -> str:
     with contextlib.suppress(OSError):
-        cwd = os.readlink(f"/proc/{pid}/cwd")
+        return os.readlink(f"/proc/{pid}/cwd")
+    return ""
+
+
+def _describe(pid: int) -> str:
+    cwd = _cwd(pid)
     command = command_line(pid)[:160]
     return f"{command} (in {cwd})" if cwd else command

@@ -23,6 +23,16 @@ def _pids() -> list[int]:
         return []
 
 
+def env_value(pid: int, name: str) -> str | None:
+    """``name`` in the process's environment as it was at exec, if readable and set."""
+    with contextlib.suppress(OSError):
+        for entry in (PROC / str(pid) / "environ").read_bytes().split(b"\0"):
+            key, _, value = entry.partition(b"=")
+            if key.decode(errors="replace") == name:
+                return value.decode(errors="replace")
+    return None
+
+
 def carries_env(pid: int, name: str, value: str) -> bool:
     """Whether the process's environment (as it was at exec) holds ``name=value``. Processes
     of other users cannot be read and never match; nor do zombies (they have none)."""

@@ -110,11 +110,13 @@ def main(token: str) -> None:
                 files.discard(argument)
     finally:
         killed = kill_marked(OWNER_VARIABLE, token)
-        for name in files:
+        removed = []
+        for name in sorted(files):
             with contextlib.suppress(OSError):
                 os.unlink(name)
-        if killed or files:
-            _say(f"parent {parent} gone: killed {killed} processes, removed {sorted(files)}")
+                removed.append(name)
+        if killed or removed:
+            _say(f"parent {parent} gone: killed {killed} processes, removed {removed}")
 
 
 if __name__ == "__main__":
