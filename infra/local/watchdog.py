@@ -46,6 +46,10 @@ class Watchdog:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=ROOT,
+                # Never a token of its own: the watchdog of whoever started this process
+                # (a test run starting a stack) kills that process, never its watchdog,
+                # which then cleans up after it.
+                env={k: v for k, v in os.environ.items() if k != OWNER_VARIABLE},
                 start_new_session=True,
             )
         assert self.process.stdin is not None

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from infra.local.proctable import command_line, processes_with_env
+from infra.local.watchdog import OWNER_VARIABLE, watchdog
 
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = "VV_TEST_STACK_MARKER"
@@ -74,7 +75,15 @@ class DevStack:
         ]
 
     def start(self) -> DevStack:
-        env = {**_clean_environment(), MARKER: self.marker, "OMP_NUM_THREADS": "1"}
+        # The test run's own watchdog token: should the run die, its watchdog kills the
+        # stack, whose own watchdog then stops the rest.
+        owner = watchdog(self.state_dir.parent / "watchdog.log").token
+        env = {
+            **_clean_environment(),
+            MARKER: self.marker,
+            OWNER_VARIABLE: owner,
+            "OMP_NUM_THREADS": "1",
+        }
         if self.with_terminal:
             master, slave = os.openpty()
             self._terminal = master

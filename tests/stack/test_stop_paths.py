@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from infra.local.proctable import command_line, processes_with_env
+from infra.local.watchdog import OWNER_VARIABLE, watchdog
 from tests.stack.dev_runner import MARKER, ROOT, DevStack, port_is_free
 
 STOP_SECONDS = 30.0
@@ -156,7 +157,7 @@ def test_a_test_run_killed_by_sigterm_leaves_no_emulator(tmp_path: Path) -> None
     runner = subprocess.Popen(
         [sys.executable, "-c", script, str(tmp_path / "logs")],
         cwd=ROOT,
-        env={**os.environ, MARKER: marker},
+        env={**os.environ, MARKER: marker, OWNER_VARIABLE: watchdog(tmp_path / "w.log").token},
         stdout=subprocess.PIPE,
         start_new_session=True,
     )
