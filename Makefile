@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8080
 PYTEST_ARGS ?=
+# e.g. DEV_ARGS="--no-demo-media" or "--state-dir /tmp/stack" (python -m infra.local.stack -h)
+DEV_ARGS ?=
 # USER is also the login name in the environment: only a USER= given to make names a user.
 INGEST_USER := $(if $(filter command line,$(origin USER)),$(USER),)
 export INGEST_USER
@@ -19,7 +21,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 dev: $(STAMP)
-	$(PY) -m infra.local.stack --port $(PORT)
+	$(PY) -m infra.local.stack --port $(PORT) $(DEV_ARGS)
 
 test: $(STAMP) browser-deps
 	mkdir -p .local

@@ -8,7 +8,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.local.processes import ManagedProcess, free_port, port_in_use, stop_all
+from infra.local.processes import (
+    PORT,
+    ManagedProcess,
+    free_port,
+    port_in_use,
+    start_all,
+    stop_all,
+)
 
 PORT_RELEASE_SECONDS = 30.0
 
@@ -51,45 +58,44 @@ def start_emulators(
     pubsub_port: int | None = None,
     storage_port: int | None = None,
 ) -> Emulators:
-    fs = firestore_port or free_port()
-    ps = pubsub_port or free_port()
-    gcs = storage_port or free_port()
+    """The three emulators, on the ports given or free ones; one that loses its port to
+    someone else is started again on another (``ManagedProcess.run``)."""
     gcs_cli = str(Path(sys.executable).with_name("gcp-storage-emulator"))
-    processes = [
-        ManagedProcess(
-            "firestore-emulator",
-            ["gcloud", "emulators", "firestore", "start", f"--host-port=127.0.0.1:{fs}"],
-            log_dir / "firestore-emulator.log",
-            f"http://127.0.0.1:{fs}/",
-        ),
-        ManagedProcess(
-            "pubsub-emulator",
-            [
-                "gcloud",
-                "beta",
-                "emulators",
-                "pubsub",
-                "start",
-                f"--host-port=127.0.0.1:{ps}",
-                f"--project={project_id}",
-            ],
-            log_dir / "pubsub-emulator.log",
-            f"http://127.0.0.1:{ps}/",
-        ),
-        ManagedProcess(
-            "storage-emulator",
-            [gcs_cli, "start", "--host", "127.0.0.1", "--port", str(gcs), "--in-memory", "-q"],
-            log_dir / "storage-emulator.log",
-            f"http://127.0.0.1:{gcs}/storage/v1/b",
-        ),
-    ]
-    started: list[ManagedProcess] = []
+    firestore = ManagedProcess(
+        "firestore-emulator",
+        ["gcloud", "emulators", "firestore", "start", f"--host-port=127.0.0.1:{PORT}"],
+        log_dir / "firestore-emulator.log",
+        f"http://127.0.0.1:{PORT}/",
+        port=firestore_port or free_port(),
+    )
+    pubsub = ManagedProcess(
+        "pubsub-emulator",
+        [
+            "gcloud",
+            "beta",
+            "emulators",
+            "pubsub",
+            "start",
+            f"--host-port=127.0.0.1:{PORT}",
+            f"--project={project_id}",
+        ],
+        log_dir / "pubsub-emulator.log",
+        f"http://127.0.0.1:{PORT}/",
+        port=pubsub_port or free_port(),
+    )
+    storage = ManagedProcess(
+        "storage-emulator",
+        [gcs_cli, "start", "--host", "127.0.0.1", "--port", PORT, "--in-memory", "-q"],
+        log_dir / "storage-emulator.log",
+        f"http://127.0.0.1:{PORT}/storage/v1/b",
+        port=storage_port or free_port(),
+    )
+    processes = [firestore, pubsub, storage]
     try:
-        for process in processes:
-            started.append(process.start())
-        for process in processes:
-            process.wait_ready(timeout=90)
+        start_all(processes, timeout=90)
     except BaseException:
-        stop_all(started)
+        stop_all(processes)
         raise
-    return Emulators(project_id, fs, ps, gcs, processes)
+    return Emulators(
+        project_id, firestore.port or 0, pubsub.port or 0, storage.port or 0, processes
+    )

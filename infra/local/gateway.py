@@ -2,6 +2,11 @@
 
 Requests are streamed both ways, so the SSE relay behind it streams to the client as it
 writes. Upstream addresses come from ``VV_GATEWAY_UPSTREAMS`` (function name → base URL).
+
+An open event stream holds its upstream connection for minutes: streams get a connection
+pool of their own (``VV_GATEWAY_MAX_STREAMS``), so however many are open, every other request
+still finds a connection (with one shared pool of 100, the 101st stream hung and every other
+endpoint answered 503 until streams closed).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from infra.local.routes import function_for_path
+from infra.local.routes import function_for_path, load_table
 
 HOP_BY_HOP = {
     "connection",
@@ -43,7 +48,15 @@ OPENAPI_FILE = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 CONSOLE_DIR = Path(__file__).resolve().parents[2] / "console"
 
 _upstreams: dict[str, str] = json.loads(os.environ.get("VV_GATEWAY_UPSTREAMS", "{}"))
-_client = httpx.AsyncClient(timeout=httpx.Timeout(connect=5, read=None, write=30, pool=5))
+MAX_STREAMS = int(os.environ.get("VV_GATEWAY_MAX_STREAMS", "4096"))
+# The functions whose responses are long-lived streams (the relay, served as ASGI).
+STREAMING = {name for name, spec in load_table()[0].items() if spec.kind == "asgi"}
+_TIMEOUT = httpx.Timeout(connect=5, read=None, write=30, pool=5)
+_client = httpx.AsyncClient(timeout=_TIMEOUT, limits=httpx.Limits(max_connections=100))
+_stream_client = httpx.AsyncClient(
+    timeout=_TIMEOUT,
+    limits=httpx.Limits(max_connections=MAX_STREAMS, max_keepalive_connections=100),
+)
 
 
 def _error(status: int, code: str, message: str) -> Response:
@@ -74,7 +87,8 @@ async def proxy(request: Request) -> Response:
     headers = [
         (k, v) for k, v in request.headers.raw if k.decode("latin-1").lower() not in HOP_BY_HOP
     ]
-    outbound = _client.build_request(
+    client = _stream_client if function in STREAMING else _client
+    outbound = client.build_request(
         request.method,
         # The path as the client sent it, still percent-encoded: decoded, a control character
         # in an id would make an invalid upstream URL.
@@ -84,7 +98,7 @@ async def proxy(request: Request) -> Response:
         content=request.stream(),
     )
     try:
-        reply = await _client.send(outbound, stream=True)
+        reply = await client.send(outbound, stream=True)
     except httpx.TransportError:
         return _error(503, "service_unavailable", "The function behind this path is not answering.")
     out_headers = {k: v for k, v in reply.headers.items() if k.lower() not in HOP_BY_HOP}

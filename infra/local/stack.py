@@ -1,29 +1,38 @@
 """The whole local stack in one command (``make dev``): the three emulators, every function
 of ``infra/routes.json`` under functions-framework, the gateway on one port, and a demo user.
 
-Writes ``.local/dev.env`` for tools; Ctrl-C stops everything it started. The end-to-end tests
-start the very same stack on free ports.
+Writes ``.local/dev.env`` for tools. Ctrl-C, SIGTERM, SIGHUP (the terminal closed) all stop
+everything it started; so does its watchdog if it is killed (docs/decisions/051). The
+end-to-end tests start the very same stack on free ports.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import json
 import os
-import signal
+import socket
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO
 
+from infra.local import dev_lock
 from infra.local.demo import DEMO_USER_ID, create_demo_user
 from infra.local.demo_media import ingest_demo_media_in_background
 from infra.local.emulators import Emulators, start_emulators
-from infra.local.processes import ManagedProcess, free_port, port_in_use, stop_all
+from infra.local.processes import (
+    PORT,
+    ManagedProcess,
+    free_port,
+    held_socket,
+    start_all,
+    stop_all,
+)
 from infra.local.provision import provision
 from infra.local.routes import FunctionSpec, load_table
+from infra.local.stop_signals import StopRequested, StopSignals
+from infra.local.watchdog import watchdog
 from shared.bootstrap import Container
 from shared.config import Settings
 
@@ -41,14 +50,20 @@ class LocalStack:
     env: dict[str, str] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)  # e.g. shorter timeouts in tests
     api_key: str = ""
+    gateway_socket: socket.socket | None = None
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.gateway_port}"
 
     def start(self, *, emulators: Emulators | None = None, demo: bool = True) -> LocalStack:
+        """Start everything. ``gateway_port`` 0 takes any free port; the gateway's port is
+        held from here on (``held_socket``), so it cannot be lost while the rest starts."""
         logs = self.state_dir / "logs"
         try:
+            if self.gateway_socket is None:
+                self.gateway_socket = held_socket(self.gateway_port)
+            self.gateway_port = self.gateway_socket.getsockname()[1]
             self.emulators = emulators or start_emulators(logs, PROJECT_ID)
             self.env = {
                 **self.emulators.env,
@@ -62,16 +77,21 @@ class LocalStack:
             }
             os.environ.update(self.env)
             functions, _ = load_table()
-            for spec in functions.values():
-                self.processes.append(self._function_process(spec, logs))
-            self.processes.append(self._gateway_process(logs))
+            started = [self._function_process(spec, logs) for spec in functions.values()]
+            self.processes.extend(started)
             # Topics first: the relay subscribes to the doorbell topic as it starts.
             container = self._setup_container()
             provision(container, self.function_urls)
-            for process in self.processes:
-                process.start()
-            for process in self.processes:
-                process.wait_ready(timeout=60)
+            start_all(started)
+            moved = {p.name: f"http://127.0.0.1:{p.port}" for p in started}
+            if moved != self.function_urls:  # one lost its port: push to where it runs now
+                self.function_urls.update(moved)
+                provision(container, self.function_urls)
+            gateway = self._gateway_process(logs)
+            self.processes.append(gateway)
+            gateway.start()
+            self.gateway_socket.close()  # the gateway holds it now
+            gateway.run(timeout=60)
             if demo:
                 self.api_key = create_demo_user(container)
         except BaseException:
@@ -108,8 +128,11 @@ class LocalStack:
                 "--host",
                 "127.0.0.1",
                 "--port",
-                str(port),
+                PORT,
                 "--no-access-log",
+                # As deployed (infra/bundle.py): open streams get 5 s to finish on SIGTERM.
+                "--timeout-graceful-shutdown",
+                "5",
             ]
         else:
             argv = [
@@ -123,7 +146,7 @@ class LocalStack:
                 "--host",
                 "127.0.0.1",
                 "--port",
-                str(port),
+                PORT,
                 "--signature-type",
                 "cloudevent" if spec.kind == "cloudevent" else "http",
             ]
@@ -131,13 +154,16 @@ class LocalStack:
             spec.name,
             argv,
             logs / f"{spec.name}.log",
-            f"http://127.0.0.1:{port}/",
+            f"http://127.0.0.1:{PORT}/",
             env={**self.env, **spec.extra.get("env", {})},
             cwd=source,
+            port=port,
         )
 
     def _gateway_process(self, logs: Path) -> ManagedProcess:
-        return gateway_process(self.gateway_port, self.function_urls, self.env, logs)
+        return gateway_process(
+            self.gateway_port, self.function_urls, self.env, logs, sock=self.gateway_socket
+        )
 
     def dev_env(self) -> dict[str, str]:
         assert self.emulators is not None
@@ -153,24 +179,30 @@ class LocalStack:
     def stop(self, include_emulators: bool = True) -> None:
         stop_all(self.processes)
         self.processes.clear()
+        if self.gateway_socket is not None:
+            self.gateway_socket.close()
         if include_emulators and self.emulators is not None:
             self.emulators.stop()
 
 
 def gateway_process(
-    port: int, upstreams: dict[str, str], env: dict[str, str], logs: Path, name: str = "gateway"
+    port: int,
+    upstreams: dict[str, str],
+    env: dict[str, str],
+    logs: Path,
+    name: str = "gateway",
+    sock: socket.socket | None = None,
 ) -> ManagedProcess:
     """The gateway on ``port``, routing each path to its function's base URL in ``upstreams``
-    (a test may put one in front of a function started with settings of its own)."""
+    (a test may put one in front of a function started with settings of its own). Given
+    ``sock`` (listening on ``port``), the gateway serves on that very socket."""
+    bind = ["--fd", str(sock.fileno())] if sock else ["--host", "127.0.0.1", "--port", str(port)]
     argv = [
         sys.executable,
         "-m",
         "uvicorn",
         "infra.local.gateway:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
+        *bind,
         "--no-access-log",
         "--log-level",
         "warning",
@@ -182,54 +214,53 @@ def gateway_process(
         f"http://127.0.0.1:{port}/api/v2/",
         env={**env, "VV_GATEWAY_UPSTREAMS": json.dumps(upstreams)},
         cwd=ROOT,
+        pass_fds=(sock.fileno(),) if sock else (),
     )
 
 
-def _take_lock(state_dir: Path) -> IO[str]:
-    state_dir.mkdir(parents=True, exist_ok=True)
-    handle = (state_dir / "dev.lock").open("a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        owner = handle.read().strip() or "another process"
-        sys.exit(f"A local stack is already running ({owner}). Stop it with Ctrl-C first.")
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"pid {os.getpid()}")
-    handle.flush()
-    return handle
+def _say(message: str) -> None:
+    """Print, unless the terminal is gone (SIGHUP: it was closed) or the pipe was cut."""
+    with contextlib.suppress(OSError):
+        print(message, flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run the whole local stack.")
-    parser.add_argument("--port", type=int, default=8080, help="gateway port")
+    parser.add_argument("--port", type=int, default=8080, help="gateway port (0: any)")
+    parser.add_argument(
+        "--state-dir", type=Path, default=ROOT / ".local", help="lock, dev.env and logs"
+    )
+    parser.add_argument("--no-demo-media", action="store_true", help="do not upload the demo media")
     args = parser.parse_args()
-    state_dir = ROOT / ".local"
-    lock = _take_lock(state_dir)
-    if port_in_use(args.port):
-        sys.exit(f"Port {args.port} is already in use; pass PORT=<another> to make dev.")
-    stack = LocalStack(state_dir=state_dir, gateway_port=args.port)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signals = StopSignals().install()
+    state_dir = args.state_dir.resolve()
     try:
-        print("Starting emulators and functions (logs in .local/logs/) ...", flush=True)
+        claim = dev_lock.claim(state_dir, args.port, say=_say)
+    except StopRequested:
+        return
+    owner = watchdog(state_dir / "logs" / "watchdog.log")
+    claim.record(owner.token)
+    stack = LocalStack(state_dir=state_dir, gateway_port=args.port, gateway_socket=claim.gateway)
+    try:
+        _say(f"Starting emulators and functions (logs in {state_dir / 'logs'}) ...")
         stack.start()
-        env_file = state_dir / "dev.env"
-        env_file.write_text("".join(f"{k}={v}\n" for k, v in stack.dev_env().items()))
-        print(f"VV_BASE_URL={stack.base_url}\nVV_API_KEY={stack.api_key}", flush=True)
-        print(f"Everything else is in {env_file}. Ctrl-C stops the stack.", flush=True)
-        ingest_demo_media_in_background(
-            Container(Settings.from_env()), state_dir / "demo-media", DEMO_USER_ID
-        )
-        signal.pause()
-    except KeyboardInterrupt:
-        pass
+        claim.env_file.write_text("".join(f"{k}={v}\n" for k, v in stack.dev_env().items()))
+        owner.remove_on_exit(claim.env_file)  # even if this process is SIGKILLed
+        _say(f"VV_BASE_URL={stack.base_url}\nVV_API_KEY={stack.api_key}")
+        _say(f"Everything else is in {claim.env_file}. Ctrl-C stops the stack.")
+        if not args.no_demo_media:
+            ingest_demo_media_in_background(
+                Container(Settings.from_env()), state_dir / "demo-media", DEMO_USER_ID
+            )
+        signals.wait_forever()
+    except StopRequested as stop:
+        _say(f"{stop.args[0]}: stopping ...")
     finally:
-        print("Stopping ...", flush=True)
+        signals.begin_stop()
         stack.stop()
-        with contextlib.suppress(FileNotFoundError):
-            (state_dir / "dev.env").unlink()
-        lock.close()
+        claim.release()
+        owner.keep(claim.env_file)
+        _say("Stopped.")
 
 
 if __name__ == "__main__":

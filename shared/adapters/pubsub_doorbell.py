@@ -29,6 +29,23 @@ SUBSCRIPTION_EXPIRY_SECONDS = 86_400  # the shortest expiration Pub/Sub allows
 RETENTION_SECONDS = 600
 RESUBSCRIBE_MIN_SECONDS = 0.5
 RESUBSCRIBE_MAX_SECONDS = 30.0
+# Creating and deleting the subscription are bounded: the client's defaults retry for 60 s,
+# which with Pub/Sub unreachable held the relay's start and its exit (Cloud Run sends SIGKILL
+# 10 s after SIGTERM). A subscription left behind expires by itself.
+ADMIN_DEADLINE_SECONDS = 1.5
+PULL_STOP_SECONDS = 0.5
+
+
+def _admin_retry() -> Any:
+    from google.api_core import exceptions as gexc
+    from google.api_core.retry import Retry, if_exception_type
+
+    return Retry(
+        initial=0.1,
+        maximum=0.5,
+        timeout=ADMIN_DEADLINE_SECONDS,
+        predicate=if_exception_type(gexc.ServiceUnavailable, gexc.DeadlineExceeded),
+    )
 
 
 # Every relay subscription's name starts so: the relay's IAM grant on subscriptions is limited
@@ -103,7 +120,9 @@ class PubSubDoorbellListener:
                     "expiration_policy": {
                         "ttl": duration_pb2.Duration(seconds=SUBSCRIPTION_EXPIRY_SECONDS)
                     },
-                }
+                },
+                retry=_admin_retry(),
+                timeout=ADMIN_DEADLINE_SECONDS,
             )
         future = self._subscriber.subscribe(
             self.subscription,
@@ -146,15 +165,21 @@ class PubSubDoorbellListener:
             return
 
     def stop(self) -> None:
+        """Bounded (about 2 s at most, Pub/Sub reachable or not): the pull is cancelled and the
+        subscription deleted, best effort."""
         with self._lock:
             self._stopping.set()
             future = self._future
         if future is not None:
             future.cancel()
             with contextlib.suppress(Exception):
-                future.result(timeout=5)
+                future.result(timeout=PULL_STOP_SECONDS)
         self._delete_subscription()
 
     def _delete_subscription(self) -> None:
         with contextlib.suppress(Exception):
-            self._subscriber.delete_subscription(request={"subscription": self.subscription})
+            self._subscriber.delete_subscription(
+                request={"subscription": self.subscription},
+                retry=_admin_retry(),
+                timeout=ADMIN_DEADLINE_SECONDS,
+            )

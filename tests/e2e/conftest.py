@@ -12,7 +12,6 @@ import pytest
 from google.cloud import pubsub_v1
 
 from infra.local.emulators import Emulators
-from infra.local.processes import free_port
 from infra.local.stack import LocalStack
 from shared.bootstrap import Container
 from shared.services.api_keys import create_api_key
@@ -72,7 +71,7 @@ def stack(
 ) -> Iterator[LocalStack]:
     running = LocalStack(
         state_dir=tmp_path_factory.mktemp("stack"),
-        gateway_port=free_port(),
+        gateway_port=0,  # any free port, held from the start
         extra_env={
             "VV_STORE_TIMEOUT_SECONDS": "5",
             "VV_RATE_LIMIT_PER_MINUTE": "100000",

@@ -55,6 +55,8 @@ class Relay:
                 "--port",
                 str(self.port),
                 "--no-access-log",
+                "--timeout-graceful-shutdown",  # as deployed (infra/bundle.py)
+                "5",
             ],
             self.log_dir / f"relay-{self.port}-{self.starts}.log",
             f"{self.url}/",

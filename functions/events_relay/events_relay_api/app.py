@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
+import time
 from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
@@ -27,6 +29,9 @@ from shared.services.budgets import ConcurrencyBudget
 logger = logging.getLogger("videovector.relay")
 STREAM_SLOT_SLACK_SECONDS = 30.0
 STREAM_RETRY_AFTER_SECONDS = 10
+# Cloud Run sends SIGKILL 10 s after SIGTERM; uvicorn gives open responses 5 s
+# (--timeout-graceful-shutdown, infra/bundle.py): the doorbell's teardown gets what is left.
+DOORBELL_STOP_SECONDS = 2.0
 
 
 def create_app(
@@ -73,7 +78,7 @@ def create_app(
         finally:
             hub.close()
             if listener is not None:
-                await asyncio.to_thread(listener.stop)
+                await _stop_within(listener.stop, DOORBELL_STOP_SECONDS)
 
     async def stream(ctx: AsgiContext) -> Response:
         return await stream_handler(state["hub"], budgets.get("streams"))(ctx)
@@ -101,6 +106,19 @@ def create_app(
 
     methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
     return Starlette(routes=[Route("/{path:path}", dispatch, methods=methods)], lifespan=lifespan)
+
+
+async def _stop_within(stop: Callable[[], None], seconds: float) -> None:
+    """Run a blocking teardown in a daemon thread and wait for it at most ``seconds``: one
+    that hangs (an unreachable Pub/Sub) cannot hold the process's exit, as an executor
+    thread would."""
+    thread = threading.Thread(target=stop, name="doorbell-stop", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + seconds
+    while thread.is_alive() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    if thread.is_alive():
+        logger.warning("doorbell teardown unfinished after %.1fs; exiting anyway", seconds)
 
 
 def _end_streams_on_sigterm(hub: Hub) -> None:

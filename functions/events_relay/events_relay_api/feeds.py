@@ -114,6 +114,9 @@ class Feed:
     def attach(self, subscription: Subscription) -> None:
         """The stream must have caught up to ``tail`` (no await between its check and this)."""
         subscription.advance(self.tail)
+        if self.failed is not None:  # ended meanwhile (the instance is stopping)
+            subscription.end(self.failed)
+            return
         self._subscriptions.add(subscription)
 
     def detach(self, subscription: Subscription) -> None:
@@ -220,12 +223,15 @@ class Hub:
         self.reader = reader
         self.settings = settings
         self._feeds: dict[str, Feed] = {}
+        self._stopping = False
 
     def acquire(self, user_id: str) -> Feed:
         feed = self._feeds.get(user_id)
         if feed is None or feed.failed is not None:
             feed = Feed(user_id, self.reader, self.settings)
             self._feeds[user_id] = feed
+            if self._stopping:  # a stream that arrives during shutdown ends at once
+                feed.end_all(SHUTTING_DOWN)
         feed.holders += 1
         return feed
 
@@ -248,6 +254,7 @@ class Hub:
     def shut_down(self) -> None:
         """End every stream resumably (the instance is stopping: Cloud Run sends SIGTERM and
         waits ~10 s); the server then finishes once their responses are complete."""
+        self._stopping = True
         for feed in self._feeds.values():
             feed.end_all(SHUTTING_DOWN)
 
