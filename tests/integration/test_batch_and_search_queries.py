@@ -69,9 +69,9 @@ def test_a_batch_of_100_ids_costs_a_small_constant_number_of_round_trips(
     groups = catalog_service.batch_segments_for_targets(recording, user_id, targets)
     assert {g.run_id for g in groups[: len(library.videos)]} == {RUN}
     assert sum(len(g.segments) for g in groups) == 5
-    # videos, then run snapshots per 30 videos (to resolve the run), then segments of that one
-    # run for the 4 videos that have it, then markers
-    assert rec.counts() == {"BatchGetDocuments": 1, "RunQuery": 2 + 1 + 1}
+    # videos, run snapshots per 30 videos (to resolve the run) and, beside them, the segments
+    # of every run per 30 videos (decision 045); then markers
+    assert rec.counts() == {"BatchGetDocuments": 1, "RunQuery": 2 + 2 + 1}
 
 
 def test_declared_indexes_cover_every_query_the_code_issues(
