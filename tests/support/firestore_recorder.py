@@ -32,11 +32,13 @@ class Recorded:
     requests: list[Any] = field(default_factory=list)
     # [sent, answered] per call, in monotonic seconds; answered is None while it runs
     intervals: list[list[float | None]] = field(default_factory=list)
+    documents: int = 0  # documents answered (the async client's calls only)
 
     def clear(self) -> None:
         self.methods.clear()
         self.requests.clear()
         self.intervals.clear()
+        self.documents = 0
 
     def depth(self) -> int:
         """The round trips waited for one after another: the longest chain of calls each sent
@@ -145,3 +147,43 @@ def shape_of(query: Any) -> QueryShape:
         orders,
         vector,
     )
+
+
+class _AsyncInterceptor(grpc.aio.UnaryStreamClientInterceptor):
+    """The async client's streamed calls (queries, gets), each answer counted: a query's
+    documents are what Firestore bills as reads (at least one per query)."""
+
+    def __init__(self, recorded: Recorded) -> None:
+        self._recorded = recorded
+
+    async def intercept_unary_stream(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
+        interval: list[float | None] = [time.monotonic(), None]
+        self._recorded.methods.append(client_call_details.method.decode())
+        self._recorded.requests.append(request)
+        self._recorded.intervals.append(interval)
+        call = await continuation(client_call_details, request)
+
+        async def answers():  # type: ignore[no-untyped-def]
+            async for response in call:
+                pb = getattr(response, "_pb", response)
+                fields = pb.DESCRIPTOR.fields_by_name
+                if any(name in fields and pb.HasField(name) for name in ("document", "found")):
+                    self._recorded.documents += 1
+                yield response
+            interval[1] = time.monotonic()
+
+        return answers()
+
+
+class RecordingAsyncClient(firestore.AsyncClient):
+    """The relay's client (``Container.firestore_async``), recording its streamed calls."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.recorded = Recorded()
+
+    def _emulator_channel(self, transport: Any) -> Any:
+        options = [("Authorization", "Bearer owner")]
+        return grpc.aio.insecure_channel(
+            self._emulator_host, options=options, interceptors=[_AsyncInterceptor(self.recorded)]
+        )
