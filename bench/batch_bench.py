@@ -203,14 +203,16 @@ def store_calls(ids: list[str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     try:
         for name, call in batches.items():
-            client.recorded.clear()
-            started = time.perf_counter()
-            call()
-            elapsed = (time.perf_counter() - started) * 1000
+            elapsed = []
+            for _ in range(7):  # the median of 7: the machine is shared
+                client.recorded.clear()
+                started = time.perf_counter()
+                call()
+                elapsed.append((time.perf_counter() - started) * 1000)
             found[name] = {
                 "calls": dict(client.recorded.counts()),
                 "depth": client.recorded.depth(),
-                "ms_at_50ms_round_trip": round(elapsed, 1),
+                "ms_at_50ms_round_trip_median_of_7": round(sorted(elapsed)[3], 1),
             }
     finally:
         client.close()
