@@ -1,17 +1,20 @@
 """Latency of the batch and playground helpers through the gateway of a private local stack.
 
-    OMP_NUM_THREADS=1 .venv/bin/python -m bench.batch_bench --repeat 30
+    OMP_NUM_THREADS=1 .venv/bin/python -m bench.batch_bench --repeat 100
 
 Seeds one user with 100 videos (2 segments each, one completed run, real e5 embeddings), then
-times each operation sequentially (one client, loopback): p50 / p95 / max in ms. Stops at the
-first error. (Store round trips per batch are counted by a test, not here:
-tests/integration/test_batch_and_search_queries.py.)
+times each operation sequentially (one client, loopback): p50 / p95 / p99 / max in ms. Stops
+at the first error. Then, in process, the store calls of each batch and how many of them it
+waits for one after another (``depth``), with a simulated 50 ms round trip so that calls sent
+together overlap whatever the load (tests/support/firestore_recorder.py; pinned by
+tests/integration/test_batch_round_trip_depth.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -120,6 +123,7 @@ def timed(call: Callable[[], httpx.Response], repeat: int) -> dict[str, Any]:
     return {
         "p50_ms": round(samples[len(samples) // 2], 1),
         "p95_ms": round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 1),
+        "p99_ms": round(samples[min(len(samples) - 1, int(0.99 * len(samples)))], 1),
         "max_ms": round(samples[-1], 1),
     }
 
@@ -162,16 +166,57 @@ def run(stack: LocalStack, repeat: int) -> dict[str, Any]:
             "/api/v2/search/filter/playground", json={"conditions": [ranged]}, headers=headers
         ),
     }
-    report: dict[str, Any] = {"repeat": repeat, "operations": {}}
+    report: dict[str, Any] = {
+        "repeat": repeat,
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        "operations": {},
+    }
     with httpx.Client(base_url=stack.base_url, timeout=60) as client:
         for name, operation in operations.items():
             operation(client)  # warm: first request loads the function's clients and the model
             report["operations"][name] = timed(_bound(operation, client), repeat)
+    report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     started = time.perf_counter()
     for _ in range(repeat):
         container.embedder.embed_query("red scene with loud audio")
     report["embed_query_ms_mean"] = round((time.perf_counter() - started) * 1000 / repeat, 1)
+    report["store_calls"] = store_calls(ids)
     return report
+
+
+def store_calls(ids: list[str]) -> dict[str, Any]:
+    """Calls and sequential depth of each batch, and its time with a 50 ms round trip."""
+    from shared.services import catalog
+    from tests.support.firestore_recorder import RecordingClient
+
+    settings = Settings.from_env()
+    client = RecordingClient(project=settings.project_id, latency=0.05)
+    remote = Container(settings, firestore=client)
+    batches: dict[str, Callable[[], object]] = {
+        "batch_retrieve (100 ids)": lambda: catalog.batch_videos(remote, USER, ids),
+        "batch_status (100 ids)": lambda: catalog.batch_statuses(remote, USER, ids),
+        "batch_segments (50 ids)": lambda: catalog.batch_segments(remote, USER, ids[:50]),
+        "batch_segments (50 targets, no run)": lambda: catalog.batch_segments_for_targets(
+            remote, USER, [(v, None) for v in ids[:50]]
+        ),
+    }
+    found: dict[str, Any] = {}
+    try:
+        for name, call in batches.items():
+            elapsed = []
+            for _ in range(7):  # the median of 7: the machine is shared
+                client.recorded.clear()
+                started = time.perf_counter()
+                call()
+                elapsed.append((time.perf_counter() - started) * 1000)
+            found[name] = {
+                "calls": dict(client.recorded.counts()),
+                "depth": client.recorded.depth(),
+                "ms_at_50ms_round_trip_median_of_7": round(sorted(elapsed)[3], 1),
+            }
+    finally:
+        client.close()
+    return found
 
 
 def main() -> int:

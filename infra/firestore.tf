@@ -57,3 +57,24 @@ resource "google_firestore_field" "ttl" {
   # No single-field index on a TTL timestamp: nothing queries it, and it would hotspot.
   index_config {}
 }
+
+# Fields whose values only grow, on collections written at the event rate (decision 046): their
+# automatic single-field indexes would put every write at the same end of one index, which caps
+# the collection at about 500 writes/s (cloud.google.com/firestore/docs/best-practices). Nothing
+# queries them alone; the composite index (user_id, committed_at) that serves the relay starts
+# with user_id, so its writes spread over every user's range. expires_at is exempted by the TTL
+# policy above. tests/infra/test_firestore_exemptions.py checks both halves.
+locals {
+  unindexed_fields = {
+    "processing_events.committed_at" = { collection = "processing_events", field = "committed_at" }
+    "processing_events.created_at"   = { collection = "processing_events", field = "created_at" }
+  }
+}
+
+resource "google_firestore_field" "unindexed" {
+  for_each   = local.unindexed_fields
+  database   = google_firestore_database.main.name
+  collection = each.value.collection
+  field      = each.value.field
+  index_config {}
+}

@@ -1,9 +1,12 @@
 """Batch reads of the caller's media, and the playground listing.
 
 Each batch costs a constant number of store round trips per request: one batch get of the
-videos, then ``in`` queries chunked at the store's limit (runs, segments, markers). Results
-keep the request's order, name each id once, and leave out ids that are unknown, deleted or
-someone else's (they read exactly alike).
+videos, then ``in`` queries chunked at the store's limit (runs, segments, markers). Reads that
+do not depend on each other go out together (decision 045): a batch of videos or statuses
+waits for one round trip, a batch of segments for two (its markers need the segment ids).
+Results keep the request's order, name each id once, and leave out ids that are unknown,
+deleted or someone else's (they read exactly alike); every query is filtered by the owner, so
+reading beside the batch get, before ownership is known, reads nothing of anyone else's.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from shared.domain.ports import MarkerRepository, MediaCatalog
 from shared.domain.records import RunVideoStatus, SegmentRecord, latest_completed_run
 from shared.domain.resources.media import Segment, VideoSegments, VideoStatus, VideoWithDetails
 from shared.errors import InvalidRequest
+from shared.fan_out import concurrently
 from shared.pagination import CursorId, Page, decode_cursor, paginate
-from shared.services.marker_attachment import attach_markers
+from shared.services.marker_attachment import attach_markers, put_markers, read_markers
 from shared.services.preview_links import PreviewLinks
 from shared.services.previews import fill_preview_urls
 from shared.services.segment_pages import MAX_BATCH_SEGMENTS, page_segments, read_position
@@ -60,21 +64,26 @@ def batch_videos(
     r: CatalogReaders, user_id: str, video_ids: Sequence[str]
 ) -> list[VideoWithDetails]:
     """``VideoWithDetails`` per known id, with run snapshots, marker and preview URLs."""
-    found = r.catalog.get_videos(user_id, unique(video_ids))
-    present = [v for v in unique(video_ids) if v in found]
-    runs = _runs_by_video(r.catalog, user_id, present)
-    bodies = [VideoWithDetails.of(found[v], runs[v]) for v in present]
-    attach_markers(r.markers, user_id, videos=bodies)
+    ids = unique(video_ids)
+    found, runs, markers = concurrently(
+        lambda: r.catalog.get_videos(user_id, ids),
+        lambda: _runs_by_video(r.catalog, user_id, ids),
+        lambda: read_markers(r.markers, user_id, ids),
+    )
+    bodies = [VideoWithDetails.of(found[v], runs[v]) for v in ids if v in found]
+    put_markers(markers, videos=bodies)
     fill_preview_urls(r, user_id, bodies, [])
     return bodies
 
 
 def batch_statuses(r: CatalogReaders, user_id: str, video_ids: Sequence[str]) -> list[VideoStatus]:
     """``VideoStatus`` per known id: overall status and one snapshot per prompt run."""
-    found = r.catalog.get_videos(user_id, unique(video_ids))
-    present = [v for v in unique(video_ids) if v in found]
-    runs = _runs_by_video(r.catalog, user_id, present)
-    return [VideoStatus.of(found[v], runs[v]) for v in present]
+    ids = unique(video_ids)
+    found, runs = concurrently(
+        lambda: r.catalog.get_videos(user_id, ids),
+        lambda: _runs_by_video(r.catalog, user_id, ids),
+    )
+    return [VideoStatus.of(found[v], runs[v]) for v in ids if v in found]
 
 
 def batch_segments(
@@ -106,42 +115,42 @@ def _segment_groups(
     every_run: bool,
 ) -> list[VideoSegments]:
     wanted = unique(targets)
-    found = r.catalog.get_videos(user_id, unique(v for v, _ in wanted))
-    present = [(v, run) for v, run in wanted if v in found]
-    positions = {i: read_position(t, cursors[t]) for i, t in enumerate(present) if t in cursors}
-    # Per group: its run, and whether it takes every run (the video_ids form, or a cursor
-    # from that form); a cursor pins the run its first page resolved to.
-    every = [
-        every_run or (i in positions and positions[i].run_id is None) for i in range(len(present))
-    ]
-    runs: list[str | None] = [
-        positions[i].run_id if i in positions else run for i, (_, run) in enumerate(present)
-    ]
-    unresolved = [v for i, (v, _) in enumerate(present) if not every[i] and runs[i] is None]
-    if unresolved:
-        latest = _latest_completed_runs(r.catalog, user_id, unresolved)
-        runs = [
-            run or (None if every[i] else latest.get(present[i][0])) for i, run in enumerate(runs)
-        ]
-    asked = {run for i, run in enumerate(runs) if not every[i]}
-    only_run = next(iter(asked)) if len(asked) == 1 and not any(every) else None
-    video_ids = unique(v for i, (v, _) in enumerate(present) if every[i] or runs[i] is not None)
+    requested = unique(v for v, _ in wanted)
+    positions = {t: read_position(t, cursors[t]) for t in wanted if t in cursors}
+    # Per target: whether it takes every run (the video_ids form, or a cursor from that form),
+    # and its run; a cursor pins the run its first page resolved to (decision 012).
+    every = {t: every_run or (t in positions and positions[t].run_id is None) for t in wanted}
+    pinned = {t: positions[t].run_id if t in positions else t[1] for t in wanted}
+    unresolved = unique(v for v, run in wanted if not every[(v, run)] and not pinned[(v, run)])
+    named = {pinned[t] for t in wanted}
+    # The store filters by run only when one run, known before reading, covers every target;
+    # otherwise the videos' segments of every run are read beside the run snapshots that
+    # resolve the targets, and sorted out here (decision 045: a round trip less, some reads more).
+    only_run = next(iter(named)) if len(named) == 1 and not unresolved else None
+    found, latest, fetched = concurrently(
+        lambda: r.catalog.get_videos(user_id, requested),
+        lambda: _latest_completed_runs(r.catalog, user_id, unresolved) if unresolved else {},
+        lambda: r.catalog.segments_of_videos(user_id, requested, run_id=only_run),
+    )
+    present = [t for t in wanted if t[0] in found]
+    runs = {t: None if every[t] else pinned[t] or latest.get(t[0]) for t in present}
+    video_ids = unique(v for v, run in present if every[(v, run)] or runs[(v, run)] is not None)
     segments: dict[str, list[SegmentRecord]] = {}
-    if video_ids:
-        for segment in r.catalog.segments_of_videos(user_id, video_ids, run_id=only_run):
-            segments.setdefault(segment.video_id, []).append(segment)
+    for segment in fetched:
+        segments.setdefault(segment.video_id, []).append(segment)
     answer: list[VideoSegments] = []
-    for i, (video_id, _) in enumerate(present):
+    for target in present:
+        run_id = runs[target]
         chosen = [
             Segment.of(s)
-            for s in segments.get(video_id, [])
-            if every[i] or (runs[i] is not None and s.from_run_id == runs[i])
+            for s in segments.get(target[0], [])
+            if every[target] or (run_id is not None and s.from_run_id == run_id)
         ]
-        run_id = None if every[i] else runs[i]
-        answer.append(VideoSegments(video_id=video_id, run_id=run_id, segments=chosen))
-    page_segments(answer, positions, MAX_BATCH_SEGMENTS)
+        answer.append(VideoSegments(video_id=target[0], run_id=run_id, segments=chosen))
+    at = {i: positions[t] for i, t in enumerate(present) if t in positions}
+    page_segments(answer, at, MAX_BATCH_SEGMENTS)
     bodies = [s for group in answer for s in group.segments]
-    attach_markers(r.markers, user_id, segments=bodies)
+    attach_markers(r.markers, user_id, segments=bodies)  # the second wait: needs segment ids
     types = {v: found[v].media_type.value for v in video_ids}
     fill_preview_urls(r, user_id, [], bodies, media_types=types)
     return answer

@@ -27,11 +27,28 @@ def attach_markers(
     """Set the markers in place, with one store read per 30 targets."""
     segment_ids = [s.segment_id for s in segments] + [r.segment_id for r in results]
     target_ids = [v.video_id for v in videos] + segment_ids
-    if not target_ids:
-        return
+    if target_ids:
+        found = read_markers(repo, user_id, target_ids)
+        put_markers(found, videos=videos, segments=segments, results=results)
+
+
+def read_markers(repo: MarkerRepository, user_id: str, target_ids: Sequence[str]) -> list[Marker]:
+    """The user's markers on these targets (any ids: markers of other targets are ignored by
+    ``put_markers``), so a caller can read them beside its other reads."""
+    unique_ids = list(dict.fromkeys(target_ids))
+    return repo.for_targets(user_id, unique_ids) if unique_ids else []
+
+
+def put_markers(
+    markers: Sequence[Marker],
+    videos: Sequence[VideoWithDetails] = (),
+    segments: Sequence[Segment] = (),
+    results: Sequence[SearchResult] = (),
+) -> None:
+    """Set ``markers`` (read by ``read_markers``) in place; no I/O."""
     by_target: dict[tuple[str, str], Marker] = {}
     fields_by_segment: dict[str, dict[str, MarkerInfo]] = {}
-    for marker in repo.for_targets(user_id, list(dict.fromkeys(target_ids))):
+    for marker in markers:
         target = marker.target
         if target.target_type is TargetType.EXTRACTED_FIELD and target.field_path:
             fields = fields_by_segment.setdefault(target.target_id, {})
