@@ -52,9 +52,24 @@ if TYPE_CHECKING:
 
 class Container:
     def __init__(self, settings: Settings, **overrides: Any) -> None:
+        # A misspelt override would silently leave the real client in place (a unit test
+        # talking to Firestore): only the names this class builds can be replaced.
+        unknown = sorted(set(overrides) - self.buildable())
+        if unknown:
+            raise TypeError(f"Container has nothing named {', '.join(map(repr, unknown))}")
         self.settings = settings
         # cached_property stores in __dict__, so an override is simply a pre-filled entry.
         self.__dict__.update(overrides)
+
+    @classmethod
+    def buildable(cls) -> set[str]:
+        """The names a test may override: everything the container builds."""
+        return {
+            name
+            for klass in cls.__mro__
+            for name, value in vars(klass).items()
+            if isinstance(value, cached_property)
+        }
 
     @cached_property
     def firestore(self) -> FirestoreClient:

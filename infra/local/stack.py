@@ -14,7 +14,7 @@ import json
 import os
 import signal
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -93,7 +93,7 @@ class LocalStack:
     @staticmethod
     def _setup_container() -> Container:
         # Setup is not a user request: give freshly started emulators time to warm up.
-        return Container(replace(Settings.from_env(), store_timeout_seconds=60))
+        return Container(Settings(store_timeout_seconds=60))
 
     def _function_process(self, spec: FunctionSpec, logs: Path) -> ManagedProcess:
         port = free_port()
@@ -219,7 +219,7 @@ def main() -> None:
         print(f"VV_BASE_URL={stack.base_url}\nVV_API_KEY={stack.api_key}", flush=True)
         print(f"Everything else is in {env_file}. Ctrl-C stops the stack.", flush=True)
         ingest_demo_media_in_background(
-            Container(Settings.from_env()), state_dir / "demo-media", DEMO_USER_ID
+            Container(Settings()), state_dir / "demo-media", DEMO_USER_ID
         )
         signal.pause()
     except KeyboardInterrupt:

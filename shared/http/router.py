@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException
 
 from shared.bootstrap import Container, get_container
-from shared.config import Settings
+from shared.config import load_settings
 from shared.domain.principals import Principal, Scope
 from shared.errors import (
     InvalidRequest,
@@ -149,7 +149,8 @@ class Router:
             # context: the one moment its error handlers can still be registered, and the
             # function's start (tools that only read the routes, such as infra.openapi, are
             # not serving and need no secret).
-            require_secrets(Settings.from_env(), secrets)
+            # Every variable is validated here too: a bad one exits naming it.
+            require_secrets(load_settings(), secrets)
             flask.current_app.register_error_handler(HTTPException, _framework_error)
 
     @property

@@ -8,7 +8,7 @@ from shared.domain.resources.media import VideoSegments, VideoStatus, VideoWithD
 from shared.http.router import Reply, RequestContext, Router
 from shared.services import catalog
 
-router = Router()
+router = Router(secrets=("preview_link_secret",))  # batch answers carry preview links
 
 
 @router.route(
