@@ -45,12 +45,19 @@ if TYPE_CHECKING:
     )
     from shared.services.authentication import Authenticator
     from shared.services.budgets import RenderBudget
+    from shared.services.catalog import CatalogService
+    from shared.services.markers import MarkerService
     from shared.services.media_previews import PreviewService
     from shared.services.preview_links import PreviewLinks
+    from shared.services.search import SearchService
+    from shared.services.signed_urls import SignedUrls
     from shared.services.stream_tokens import StreamTokens
 
 
 class Container:
+    """Clients and adapters (the ports), and the services handlers call (decision 009): a
+    handler reaches its use case as ``ctx.container.<service>.<method>(...)``, one call."""
+
     def __init__(self, settings: Settings, **overrides: Any) -> None:
         # A misspelt override would silently leave the real client in place (a unit test
         # talking to Firestore): only the names this class builds can be replaced.
@@ -150,6 +157,15 @@ class Container:
         return FirestoreMarkerRepository(self.firestore, self.settings.store_timeout_seconds)
 
     @cached_property
+    def marker_service(self) -> MarkerService:
+        from datetime import timedelta
+
+        from shared.services.markers import MarkerService
+
+        ttl = timedelta(seconds=self.settings.idempotency_ttl_seconds)
+        return MarkerService(self.markers, ttl)
+
+    @cached_property
     def rate_limiter(self) -> RateLimiter | None:
         if self.settings.rate_limit_per_minute <= 0:
             return None
@@ -189,6 +205,20 @@ class Container:
         return FirestoreMediaCatalog(self.firestore, self.settings.store_timeout_seconds)
 
     @cached_property
+    def catalog_service(self) -> CatalogService:
+        from shared.services.catalog import CatalogService
+
+        return CatalogService(self.catalog, self.markers, self.preview_links)
+
+    @cached_property
+    def search_service(self) -> SearchService:
+        from shared.services.search import SearchService
+
+        return SearchService(
+            self.catalog, self.markers, self.preview_links, self.embedder, self.search_index
+        )
+
+    @cached_property
     def events(self) -> EventPublisher:
         from shared.adapters.pubsub_events import PubSubEventPublisher
 
@@ -222,6 +252,14 @@ class Container:
         key_file = self.settings.signing_key_file
         info = signers.development_key_info(Path(key_file) if key_file else None)
         return signers.LocalKeyUrlSigner(self.storage, info)
+
+    @cached_property
+    def signed_urls(self) -> SignedUrls:
+        from shared.services.signed_urls import SignedUrls
+
+        return SignedUrls(
+            self.catalog, self.derived_media, self.url_signer, self.settings.media_bucket
+        )
 
     @cached_property
     def derived_media(self) -> DerivedMediaStore:

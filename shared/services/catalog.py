@@ -9,6 +9,7 @@ someone else's (they read exactly alike).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -30,7 +31,7 @@ T = TypeVar("T")
 
 
 class CatalogReaders(Protocol):
-    """The composition root (``Container``), or anything holding these ports."""
+    """The ports the reads below need: a ``CatalogService`` (built in the composition root)."""
 
     @property
     def catalog(self) -> MediaCatalog: ...
@@ -192,3 +193,35 @@ def _cursor_time(value: str) -> datetime:
             details={"field": "cursor"},
         )
     return moment
+
+
+@dataclass(frozen=True)
+class CatalogService:
+    """The catalog's reads, one call per handler; built in ``shared/bootstrap.py`` (decision
+    009). It holds the ports the functions above read: it is their ``CatalogReaders``."""
+
+    catalog: MediaCatalog
+    markers: MarkerRepository
+    preview_links: PreviewLinks
+
+    def batch_videos(self, user_id: str, video_ids: Sequence[str]) -> list[VideoWithDetails]:
+        return batch_videos(self, user_id, video_ids)
+
+    def batch_statuses(self, user_id: str, video_ids: Sequence[str]) -> list[VideoStatus]:
+        return batch_statuses(self, user_id, video_ids)
+
+    def batch_segments(self, user_id: str, video_ids: Sequence[str]) -> list[VideoSegments]:
+        return batch_segments(self, user_id, video_ids)
+
+    def batch_segments_for_targets(
+        self,
+        user_id: str,
+        targets: Sequence[tuple[str, str | None]],
+        cursors: Mapping[tuple[str, str | None], str] | None = None,
+    ) -> list[VideoSegments]:
+        return batch_segments_for_targets(self, user_id, targets, cursors)
+
+    def playground_videos(
+        self, user_id: str, limit: int, cursor: str | None
+    ) -> Page[VideoWithDetails]:
+        return playground_videos(self, user_id, limit, cursor)
