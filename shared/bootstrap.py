@@ -115,10 +115,11 @@ class Container:
     def api_keys(self) -> ApiKeyStore:
         from shared.adapters.firestore_api_keys import FirestoreApiKeyStore
         from shared.services.api_key_cache import CachedApiKeyStore
+        from shared.services.found_cache import FoundCache
 
         store = FirestoreApiKeyStore(self.firestore, self.settings.store_timeout_seconds)
         ttl = self.settings.api_key_cache_seconds
-        return CachedApiKeyStore(store, ttl) if ttl > 0 else store
+        return CachedApiKeyStore(store, FoundCache(ttl)) if ttl > 0 else store
 
     @cached_property
     def bearer_verifier(self) -> BearerTokenVerifier | None:
@@ -135,11 +136,12 @@ class Container:
     def bearer_subjects(self) -> BearerSubjectStore:
         from shared.adapters.firestore_bearer_subjects import FirestoreBearerSubjectStore
         from shared.services.bearer_subject_cache import CachedBearerSubjectStore
+        from shared.services.found_cache import FoundCache
 
         store = FirestoreBearerSubjectStore(self.firestore, self.settings.store_timeout_seconds)
         # Links are trusted as long as keys are (decision 004's VV_API_KEY_CACHE_SECONDS).
         ttl = self.settings.api_key_cache_seconds
-        return CachedBearerSubjectStore(store, ttl) if ttl > 0 else store
+        return CachedBearerSubjectStore(store, FoundCache(ttl)) if ttl > 0 else store
 
     @cached_property
     def authenticator(self) -> Authenticator:

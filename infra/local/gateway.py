@@ -10,7 +10,6 @@ import json
 import os
 import uuid
 from pathlib import Path
-from typing import Any
 
 import httpx
 from starlette.applications import Starlette
@@ -21,6 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from infra.local.routes import function_for_path
+from shared.http.error_mapping import envelope
 
 HOP_BY_HOP = {
     "connection",
@@ -48,9 +48,7 @@ _client = httpx.AsyncClient(timeout=httpx.Timeout(connect=5, read=None, write=30
 
 def _error(status: int, code: str, message: str) -> Response:
     request_id = "req_" + uuid.uuid4().hex
-    body: dict[str, Any] = {
-        "error": {"code": code, "message": message, "details": {}, "request_id": request_id}
-    }
+    body = envelope(code, message, {}, request_id)
     return JSONResponse(body, status_code=status, headers={"X-Request-ID": request_id})
 
 

@@ -204,24 +204,9 @@ class CatalogService:
     markers: MarkerRepository
     preview_links: PreviewLinks
 
-    def batch_videos(self, user_id: str, video_ids: Sequence[str]) -> list[VideoWithDetails]:
-        return batch_videos(self, user_id, video_ids)
-
-    def batch_statuses(self, user_id: str, video_ids: Sequence[str]) -> list[VideoStatus]:
-        return batch_statuses(self, user_id, video_ids)
-
-    def batch_segments(self, user_id: str, video_ids: Sequence[str]) -> list[VideoSegments]:
-        return batch_segments(self, user_id, video_ids)
-
-    def batch_segments_for_targets(
-        self,
-        user_id: str,
-        targets: Sequence[tuple[str, str | None]],
-        cursors: Mapping[tuple[str, str | None], str] | None = None,
-    ) -> list[VideoSegments]:
-        return batch_segments_for_targets(self, user_id, targets, cursors)
-
-    def playground_videos(
-        self, user_id: str, limit: int, cursor: str | None
-    ) -> Page[VideoWithDetails]:
-        return playground_videos(self, user_id, limit, cursor)
+    # The use cases are this module's functions; the service is the ports (``r``) they read.
+    batch_videos = batch_videos
+    batch_statuses = batch_statuses
+    batch_segments = batch_segments
+    batch_segments_for_targets = batch_segments_for_targets
+    playground_videos = playground_videos

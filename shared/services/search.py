@@ -17,16 +17,15 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from shared.domain.filters import Condition, matches, parse_conditions, store_equality
-from shared.domain.ports import MarkerRepository, MediaCatalog, SegmentSearchIndex, TextEmbedder
+from shared.domain.ports import SegmentSearchIndex, TextEmbedder
 from shared.domain.records import SegmentRecord, VideoRecord
 from shared.domain.resources.base import PaginationInfo
 from shared.domain.resources.search import FilterSearchResponse, SearchResult
 from shared.domain.search import SegmentScope, StoreFilter
 from shared.errors import InvalidRequest, ValidationFailed
 from shared.pagination import CursorId, decode_cursor, encode_cursor
-from shared.services.catalog import CatalogReaders, unique
+from shared.services.catalog import CatalogReaders, CatalogService, unique
 from shared.services.marker_attachment import attach_markers
-from shared.services.preview_links import PreviewLinks
 from shared.services.previews import fill_preview_urls
 
 DEFAULT_TOP_K = 30
@@ -182,28 +181,12 @@ def _decorate(
 
 
 @dataclass(frozen=True)
-class SearchService:
-    """Playground search, one call per handler; built in ``shared/bootstrap.py`` (decision
-    009). It holds the ports the functions above read: it is their ``SearchReaders``."""
+class SearchService(CatalogService):
+    """Playground search beside the catalog's reads, one call per handler; built in
+    ``shared/bootstrap.py`` (decision 009). It is the ``SearchReaders`` of the functions above."""
 
-    catalog: MediaCatalog
-    markers: MarkerRepository
-    preview_links: PreviewLinks
     embedder: TextEmbedder
     search_index: SegmentSearchIndex
 
-    def playground_search(
-        self, user_id: str, query: str, top_k: int, run_id: str | None
-    ) -> list[SearchResult]:
-        return playground_search(self, user_id, query, top_k, run_id)
-
-    def filter_search(
-        self,
-        user_id: str,
-        raw_conditions: Sequence[Any],
-        page_size: int,
-        cursor: str | None,
-        run_ids: Sequence[str] = (),
-        index_ids: Sequence[str] = (),
-    ) -> FilterSearchResponse:
-        return filter_search(self, user_id, raw_conditions, page_size, cursor, run_ids, index_ids)
+    playground_search = playground_search
+    filter_search = filter_search

@@ -6,11 +6,11 @@ import hashlib
 import json
 
 from markers_api.models import MarkerListQuery, MarkerUpsertRequest
-from shared.domain.identifiers import is_valid_id
 from shared.domain.markers import MarkerChanges, MarkerQuery, MarkerTarget
 from shared.domain.principals import Scope
 from shared.domain.resources.markers import MarkerListResponse, MarkerResponse
-from shared.errors import NotFound, ValidationFailed
+from shared.errors import ValidationFailed
+from shared.http.path_ids import path_id
 from shared.http.router import Reply, RequestContext, Router
 from shared.pagination import pagination_of
 
@@ -94,8 +94,4 @@ def delete_marker(ctx: RequestContext) -> Reply:
 
 
 def _marker_id(ctx: RequestContext) -> str:
-    marker_id = ctx.path_params["marker_id"]
-    if not is_valid_id(marker_id):
-        # Not a 422: a malformed id must answer exactly like an unknown one.
-        raise NotFound("No marker with this id.", details={"marker_id": marker_id[:128]})
-    return marker_id
+    return path_id(ctx.path_params, "marker_id")

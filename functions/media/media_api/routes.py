@@ -7,10 +7,9 @@ from typing import Any
 
 from media_api.models import GifQuery, SignedUrlRequest, ThumbnailQuery
 from shared.clock import to_iso, utcnow
-from shared.domain.identifiers import is_valid_id
 from shared.domain.principals import Scope
 from shared.domain.resources.credentials import SignedUrlResponse
-from shared.errors import NotFound
+from shared.http.path_ids import path_id
 from shared.http.router import Reply, RequestContext, Router
 from shared.services.media_previews import Preview
 
@@ -105,8 +104,4 @@ def _image_reply(preview: Preview, cache_control: str | None = None) -> Reply:
 
 
 def _path_id(ctx: RequestContext, name: str) -> str:
-    value = ctx.path_params[name]
-    if not is_valid_id(value):
-        # Not a 422: a malformed id must answer exactly like an unknown one.
-        raise NotFound(f"No {name.removesuffix('_id')} with this id.", details={name: value[:128]})
-    return value
+    return path_id(ctx.path_params, name)
