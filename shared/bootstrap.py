@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from shared.services.markers import MarkerService
     from shared.services.media_previews import PreviewService
     from shared.services.preview_links import PreviewLinks
+    from shared.services.processing import UploadProcessing
     from shared.services.search import SearchService
     from shared.services.signed_urls import SignedUrls
     from shared.services.stream_tokens import StreamTokens
@@ -328,6 +329,12 @@ class Container:
         from shared.adapters.ffmpeg_analyzer import FfmpegMediaAnalyzer
 
         return FfmpegMediaAnalyzer()
+
+    @cached_property
+    def upload_processing(self) -> UploadProcessing:
+        from shared.services.processing import UploadProcessing
+
+        return UploadProcessing(self.media, self.analyzer, self.catalog, self.events, self.embedder)
 
     @cached_property
     def upload_notifier(self) -> UploadNotifier:
