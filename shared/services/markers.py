@@ -74,17 +74,7 @@ class MarkerService:
                     details={"marker_id": marker_id},
                 )
             if current is None:
-                marker = Marker(
-                    marker_id=marker_id,
-                    user_id=user_id,
-                    target=changes.target,
-                    color=changes.color,
-                    note=changes.note,
-                    video_id=changes.video_id,
-                    run_id=changes.run_id,
-                    created_at=now,
-                    updated_at=now,
-                )
+                marker = Marker.new(user_id, changes, now)
             else:
                 marker = current.updated(changes, now)
             result = UpsertResult(marker=marker, created=current is None)
