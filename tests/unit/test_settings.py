@@ -77,3 +77,12 @@ def test_a_misspelt_container_override_is_a_type_error_naming_it() -> None:
     fakes = InMemoryMarkerRepository()
     assert Container(settings_for_fakes(), markers=fakes).markers is fakes
     assert {"markers", "catalog", "api_keys", "embedder"} <= Container.buildable()
+
+
+def test_every_variable_terraform_sets_is_a_setting() -> None:
+    """A deployment's variable that no field reads would be silently ignored."""
+    from tests.infra.terraform_config import load
+
+    names = set(load().locals["common_env"]) | {"VV_STREAM_MAX_SECONDS"}
+    variables = {Settings.variable(field) for field in Settings.model_fields}
+    assert names <= variables, names - variables
