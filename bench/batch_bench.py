@@ -135,7 +135,7 @@ def _bound(
 
 
 def run(stack: LocalStack, repeat: int) -> dict[str, Any]:
-    container = Container(Settings.from_env())
+    container = Container(Settings())
     ids = seed(container, 100)
     key = create_api_key(container.api_keys, USER, ["read"])
     headers = {"X-API-Key": key}

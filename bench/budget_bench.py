@@ -42,7 +42,7 @@ def main() -> None:
         import os
 
         os.environ.update(emulators.env)
-        container = Container(Settings.from_env())
+        container = Container(Settings())
         budget = ConcurrencyBudget(container.budget_slots, ttl_seconds=310, retry_after=10)
         key, user = uuid.uuid4().hex[:16], uuid.uuid4().hex[:10]
         caps = [Cap(f"stream:{key}", args.cap, "streams"), Cap(f"stream-user:{user}", 25, "")]

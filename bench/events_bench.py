@@ -225,7 +225,7 @@ def start_nchan(folder: Path) -> tuple[subprocess.Popen[bytes], Server]:
 def start_relay(folder: Path) -> tuple[LocalStack, Server]:
     stack = LocalStack(state_dir=folder, gateway_port=free_port())
     stack.start(demo=False)
-    cloud = Container(Settings.from_env())
+    cloud = Container(Settings())
     user = {"id": "", "key": ""}
     relay = next(p for p in stack.processes if p.name == "events_relay")
     assert relay.popen is not None

@@ -204,7 +204,7 @@ def main() -> int:
         )
         stack.start()
         try:
-            video_ids = seed_videos(Container(Settings.from_env()), DEMO_USER_ID)
+            video_ids = seed_videos(Container(Settings()), DEMO_USER_ID)
             report = run(
                 stack.base_url,
                 stack.api_key,

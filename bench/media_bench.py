@@ -173,7 +173,7 @@ def main() -> None:
         import os
 
         os.environ.update(emulators.env)
-        container = Container(Settings.from_env())
+        container = Container(Settings())
         provision(container, {})
         emulator_url = emulators.env["STORAGE_EMULATOR_HOST"]
         proxy = CountingProxy(emulator_url)

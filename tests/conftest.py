@@ -46,7 +46,7 @@ def cloud(emulators: Emulators) -> Container:
     """A container whose adapters talk to the emulators."""
     from infra.local.provision import provision
 
-    container = Container(Settings.from_env())
+    container = Container(Settings())
     provision(container, {})
     return container
 

@@ -5,6 +5,10 @@ import functions_framework
 from cloudevents.http import CloudEvent
 from processing_worker_api.handler import handle_upload_event
 
+from shared.config import load_settings
+
+load_settings()  # every variable checked as the function starts: a bad one exits, named
+
 
 @functions_framework.cloud_event
 def processing_worker(cloud_event: CloudEvent) -> None:

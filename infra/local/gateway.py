@@ -15,7 +15,6 @@ import json
 import os
 import uuid
 from pathlib import Path
-from typing import Any
 
 import httpx
 from starlette.applications import Starlette
@@ -26,6 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from infra.local.routes import function_for_path, load_table
+from shared.http.error_mapping import envelope
 
 HOP_BY_HOP = {
     "connection",
@@ -61,9 +61,7 @@ _stream_client = httpx.AsyncClient(
 
 def _error(status: int, code: str, message: str) -> Response:
     request_id = "req_" + uuid.uuid4().hex
-    body: dict[str, Any] = {
-        "error": {"code": code, "message": message, "details": {}, "request_id": request_id}
-    }
+    body = envelope(code, message, {}, request_id)
     return JSONResponse(body, status_code=status, headers={"X-Request-ID": request_id})
 
 

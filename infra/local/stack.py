@@ -14,7 +14,7 @@ import json
 import os
 import socket
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from infra.local import dev_lock
@@ -113,7 +113,7 @@ class LocalStack:
     @staticmethod
     def _setup_container() -> Container:
         # Setup is not a user request: give freshly started emulators time to warm up.
-        return Container(replace(Settings.from_env(), store_timeout_seconds=60))
+        return Container(Settings(store_timeout_seconds=60))
 
     def _function_process(self, spec: FunctionSpec, logs: Path) -> ManagedProcess:
         port = free_port()
@@ -250,7 +250,7 @@ def main() -> None:
         _say(f"Everything else is in {claim.env_file}. Ctrl-C stops the stack.")
         if not args.no_demo_media:
             ingest_demo_media_in_background(
-                Container(Settings.from_env()), state_dir / "demo-media", DEMO_USER_ID
+                Container(Settings()), state_dir / "demo-media", DEMO_USER_ID
             )
         signals.wait_forever()
     except StopRequested as stop:

@@ -15,6 +15,7 @@ from google.cloud import firestore
 
 from shared.adapters.firestore_calls import DEFAULT_TIMEOUT_SECONDS, call_options
 from shared.adapters.firestore_errors import translated_google_errors
+from shared.adapters.firestore_leases import release_if_held
 from shared.clock import utcnow
 from shared.domain.preview_ports import RenderLeases
 
@@ -54,12 +55,4 @@ class FirestoreRenderLeases(RenderLeases):
 
     def release(self, key: str, holder: str) -> None:
         ref = self._collection.document(lease_doc_id(key))
-        with translated_google_errors("The render lease store"):
-            snapshot = ref.get(**self._call)
-            if not snapshot.exists or (snapshot.to_dict() or {}).get("holder") != holder:
-                return
-            try:
-                option = self._client.write_option(last_update_time=snapshot.update_time)
-                ref.delete(option=option, **self._call)
-            except (gexc.FailedPrecondition, gexc.NotFound):
-                pass  # taken over meanwhile: the new holder's lease stays
+        release_if_held(self._client, ref, holder, self._call, "The render lease store")

@@ -20,6 +20,7 @@ from google.cloud import firestore
 
 from shared.adapters.firestore_calls import DEFAULT_TIMEOUT_SECONDS, call_options
 from shared.adapters.firestore_errors import translated_google_errors
+from shared.adapters.firestore_leases import release_if_held
 from shared.clock import utcnow
 from shared.domain.budget_ports import SlotLeases
 
@@ -80,12 +81,4 @@ class FirestoreSlotLeases(SlotLeases):
 
     def release(self, slot: str, holder: str) -> None:
         ref = self._collection.document(slot)
-        with translated_google_errors("The budget store"):
-            snapshot = ref.get(**self._call)
-            if not snapshot.exists or (snapshot.to_dict() or {}).get("holder") != holder:
-                return
-            try:
-                option = self._client.write_option(last_update_time=snapshot.update_time)
-                ref.delete(option=option, **self._call)
-            except (gexc.FailedPrecondition, gexc.NotFound):
-                pass  # taken over after it expired: the new holder's lease stays
+        release_if_held(self._client, ref, holder, self._call, "The budget store")

@@ -73,16 +73,8 @@ class LocalKeyUrlSigner(UrlSigner):
     def sign_get(
         self, bucket: str, object_name: str, expires_in: int, generation: str | None = None
     ) -> str:
-        blob = self._client.bucket(bucket).blob(object_name)
-        return str(
-            blob.generate_signed_url(
-                version="v4",
-                expiration=timedelta(seconds=expires_in),
-                method="GET",
-                credentials=self.credentials,
-                generation=int(generation) if generation else None,
-            )
-        )
+        signing = {"credentials": self.credentials}
+        return _signed_get(self._client, bucket, object_name, expires_in, generation, signing)
 
 
 class IamUrlSigner(UrlSigner):
@@ -113,14 +105,26 @@ class IamUrlSigner(UrlSigner):
         self, bucket: str, object_name: str, expires_in: int, generation: str | None = None
     ) -> str:
         token, email = self._token_and_email()
-        blob = self._client.bucket(bucket).blob(object_name)
-        return str(
-            blob.generate_signed_url(
-                version="v4",
-                expiration=timedelta(seconds=expires_in),
-                method="GET",
-                service_account_email=email,
-                access_token=token,
-                generation=int(generation) if generation else None,
-            )
+        signing = {"service_account_email": email, "access_token": token}
+        return _signed_get(self._client, bucket, object_name, expires_in, generation, signing)
+
+
+def _signed_get(
+    client: StorageClient,
+    bucket: str,
+    object_name: str,
+    expires_in: int,
+    generation: str | None,
+    signing: dict[str, Any],
+) -> str:
+    """A V4 GET URL; ``signing`` says who signs (a key, or IAM with a token)."""
+    blob = client.bucket(bucket).blob(object_name)
+    return str(
+        blob.generate_signed_url(
+            version="v4",
+            expiration=timedelta(seconds=expires_in),
+            method="GET",
+            generation=int(generation) if generation else None,
+            **signing,
         )
+    )

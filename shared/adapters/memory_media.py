@@ -19,14 +19,8 @@ class InMemoryMediaStore(MediaStore):
         self._generation = 1_000_000
         self._lock = threading.Lock()
 
-    def upload(
-        self,
-        source: Path,
-        object_name: str,
-        *,
-        content_type: str | None = None,
-        metadata: dict[str, str] | None = None,
-    ) -> StoredObject:
+    def upload(self, source: Path, object_name: str, *, content_type: str | None = None,
+               metadata: dict[str, str] | None = None) -> StoredObject:  # fmt: skip
         data = source.read_bytes()
         with self._lock:
             self._generation += 1

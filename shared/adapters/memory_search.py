@@ -21,14 +21,8 @@ class InMemorySegmentSearchIndex(SegmentSearchIndex):
     def __init__(self, catalog: InMemoryMediaCatalog) -> None:
         self._catalog = catalog
 
-    def nearest(
-        self,
-        user_id: str,
-        model_id: str,
-        vector: Sequence[float],
-        limit: int,
-        run_id: str | None = None,
-    ) -> list[ScoredSegment]:
+    def nearest(self, user_id: str, model_id: str, vector: Sequence[float], limit: int,
+                run_id: str | None = None) -> list[ScoredSegment]:  # fmt: skip
         scored = []
         for segment_id, (model, embedding) in list(self._catalog.embeddings.items()):
             segment = self._catalog.segments.get(segment_id)
@@ -44,14 +38,8 @@ class InMemorySegmentSearchIndex(SegmentSearchIndex):
         scored.sort(key=lambda s: -s.similarity)
         return scored[:limit]
 
-    def scan(
-        self,
-        user_id: str,
-        scope: SegmentScope,
-        filters: Sequence[StoreFilter],
-        after_segment_id: str | None,
-        limit: int,
-    ) -> list[SegmentRecord]:
+    def scan(self, user_id: str, scope: SegmentScope, filters: Sequence[StoreFilter],
+             after_segment_id: str | None, limit: int) -> list[SegmentRecord]:  # fmt: skip
         found = []
         for segment_id in sorted(self._catalog.segments):
             segment = self._catalog.segments[segment_id]

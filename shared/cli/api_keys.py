@@ -9,10 +9,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from shared.bootstrap import get_container
-from shared.errors import VideoVectorError
+from shared.cli.exit_codes import exit_code
 from shared.services.api_keys import create_api_key, revoke_api_key
 
 
@@ -26,17 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     revoke.add_argument("--key", required=True)
     args = parser.parse_args(argv)
     store = get_container().api_keys
-    try:
-        if args.command == "create":
-            print(create_api_key(store, args.user, args.scopes.split(",")))
-            return 0
-        if not revoke_api_key(store, args.key):
-            print("no such key", file=sys.stderr)
-            return 1
-        return 0
-    except VideoVectorError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 2
+    if args.command == "create":
+        return exit_code(
+            lambda: print(create_api_key(store, args.user, args.scopes.split(","))), ""
+        )
+    return exit_code(lambda: revoke_api_key(store, args.key), "no such key")
 
 
 if __name__ == "__main__":

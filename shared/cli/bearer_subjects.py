@@ -13,7 +13,7 @@ import argparse
 import sys
 
 from shared.bootstrap import get_container
-from shared.errors import VideoVectorError
+from shared.cli.exit_codes import exit_code
 from shared.services.bearer_subjects import link_subject, unlink_subject
 
 
@@ -32,17 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     if configured and args.issuer not in configured:
         print(f"warning: {args.issuer!r} is not in VV_BEARER_ISSUERS", file=sys.stderr)
     store = container.bearer_subjects
-    try:
-        if args.command == "link":
-            link_subject(store, args.issuer, args.subject, args.user)
-            return 0
-        if not unlink_subject(store, args.issuer, args.subject):
-            print("no such link", file=sys.stderr)
-            return 1
-        return 0
-    except VideoVectorError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 2
+    if args.command == "link":
+        return exit_code(lambda: link_subject(store, args.issuer, args.subject, args.user), "")
+    return exit_code(lambda: unlink_subject(store, args.issuer, args.subject), "no such link")
 
 
 if __name__ == "__main__":

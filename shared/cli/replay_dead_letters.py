@@ -20,7 +20,7 @@ from shared.config import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings = Settings.from_env()
+    settings = Settings()
     parser = argparse.ArgumentParser(
         prog="replay_dead_letters", description=__doc__.splitlines()[0]
     )

@@ -22,9 +22,7 @@ from typing import Any
 import httpx
 
 from shared.clients.sse import parse_frames
-
-STREAM_PATH = "/api/v2/processing/events/stream"
-STREAM_ERROR_EVENT = "processing.stream_error"
+from shared.domain.events import STREAM_ERROR_EVENT, STREAM_PATH
 
 
 @dataclass(frozen=True)

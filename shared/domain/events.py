@@ -24,6 +24,9 @@ class EventType(StrEnum):
     MEDIA_PREVIEW_READY = "media.preview.ready"
 
 
+# The event stream (CONTRACT.md): its path, and the event that ends a stream in-band; the
+# relay serves them, the stream client reads them.
+STREAM_PATH = "/api/v2/processing/events/stream"
 STREAM_ERROR_EVENT = "processing.stream_error"
 
 

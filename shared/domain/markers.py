@@ -46,6 +46,13 @@ class Marker:
         digest = hashlib.sha256(f"{self.marker_id}:{self.version}".encode()).hexdigest()[:20]
         return f'"{digest}"'
 
+    @classmethod
+    def new(cls, user_id: str, changes: MarkerChanges, now: datetime) -> Marker:
+        """The first version of the user's marker on ``changes.target``."""
+        c = changes
+        marker_id = c.target.marker_id_for(user_id)
+        return cls(marker_id, user_id, c.target, c.color, c.note, c.video_id, c.run_id, now, now)
+
     def updated(self, changes: MarkerChanges, now: datetime) -> Marker:
         return replace(
             self,

@@ -8,7 +8,6 @@ models, the error envelope and one access log line.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,13 +19,13 @@ from starlette.responses import JSONResponse, Response
 
 from shared.bootstrap import Container, get_container
 from shared.domain.principals import Principal, Scope
+from shared.http.access_log import log_request
 from shared.http.error_mapping import error_response_parts
 from shared.http.request_ids import request_id_from
 from shared.http.validation import query_to_dict, validate
 from shared.services.authentication import require_scope
 from shared.structured_logging import configure_logging, request_id_var
 
-logger = logging.getLogger("videovector.access")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -99,21 +98,9 @@ def endpoint(
         except Exception as error:  # the one place errors become responses
             response = error_response(error, request_id)
         response.headers["X-Request-ID"] = request_id
-        logger.info(
-            "%s %s %s",
-            request.method,
-            request.url.path,
-            response.status_code,
-            extra={
-                "request_id": request_id,
-                "httpRequest": {
-                    "requestMethod": request.method,
-                    "requestUrl": request.url.path,
-                    "status": response.status_code,
-                    "latency": f"{time.perf_counter() - started:.6f}s",
-                    "userAgent": request.headers.get("User-Agent", ""),
-                },
-            },
+        user_agent = request.headers.get("User-Agent", "")
+        log_request(
+            request.method, request.url.path, response.status_code, started, request_id, user_agent
         )
         return response
 

@@ -7,7 +7,6 @@ route's scope, body and query validation, the error envelope, and one access log
 from __future__ import annotations
 
 import json
-import logging
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -19,7 +18,7 @@ from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException
 
 from shared.bootstrap import Container, get_container
-from shared.config import Settings
+from shared.config import load_settings
 from shared.domain.principals import Principal, Scope
 from shared.errors import (
     InvalidRequest,
@@ -29,6 +28,7 @@ from shared.errors import (
     UnsupportedMediaType,
     VideoVectorError,
 )
+from shared.http.access_log import log_request
 from shared.http.error_mapping import error_response_parts
 from shared.http.request_ids import request_id_from
 from shared.http.validation import parse_json, query_to_dict, validate
@@ -36,7 +36,6 @@ from shared.secrets import SecretName, require_secrets
 from shared.services.authentication import require_scope
 from shared.structured_logging import configure_logging, request_id_var
 
-logger = logging.getLogger("videovector.access")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -149,7 +148,8 @@ class Router:
             # context: the one moment its error handlers can still be registered, and the
             # function's start (tools that only read the routes, such as infra.openapi, are
             # not serving and need no secret).
-            require_secrets(Settings.from_env(), secrets)
+            # Every variable is validated here too: a bad one exits naming it.
+            require_secrets(load_settings(), secrets)
             flask.current_app.register_error_handler(HTTPException, _framework_error)
 
     @property
@@ -226,21 +226,9 @@ class Router:
         finally:
             request_id_var.reset(token)
         response.headers["X-Request-ID"] = request_id
-        logger.info(
-            "%s %s %s",
-            request.method,
-            request.path,
-            response.status_code,
-            extra={
-                "request_id": request_id,
-                "httpRequest": {
-                    "requestMethod": request.method,
-                    "requestUrl": request.path,
-                    "status": response.status_code,
-                    "latency": f"{time.perf_counter() - started:.6f}s",
-                    "userAgent": request.headers.get("User-Agent", ""),
-                },
-            },
+        user_agent = request.headers.get("User-Agent", "")
+        log_request(
+            request.method, request.path, response.status_code, started, request_id, user_agent
         )
         return response
 

@@ -8,57 +8,24 @@ instance, at once).
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
-
 from shared.domain.bearer import BearerSubjectStore, SubjectLink, subject_digest
-
-MAX_ENTRIES = 10_000
+from shared.services.found_cache import FoundCache
 
 
 class CachedBearerSubjectStore(BearerSubjectStore):
-    def __init__(
-        self,
-        inner: BearerSubjectStore,
-        ttl_seconds: float,
-        max_entries: int = MAX_ENTRIES,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, inner: BearerSubjectStore, cache: FoundCache[SubjectLink]) -> None:
         self._inner = inner
-        self._ttl = ttl_seconds
-        self._max = max_entries
-        self._clock = clock
-        self._entries: OrderedDict[str, tuple[float, SubjectLink]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache = cache
 
     def get(self, issuer: str, subject: str) -> SubjectLink | None:
         digest = subject_digest(issuer, subject)
-        now = self._clock()
-        with self._lock:
-            entry = self._entries.get(digest)
-            if entry is not None and entry[0] > now:
-                self._entries.move_to_end(digest)
-                return entry[1]
-        link = self._inner.get(issuer, subject)
-        with self._lock:
-            if link is None:
-                self._entries.pop(digest, None)
-            else:
-                self._entries[digest] = (now + self._ttl, link)
-                self._entries.move_to_end(digest)
-                while len(self._entries) > self._max:
-                    self._entries.popitem(last=False)
-        return link
+        return self._cache.get(digest, lambda: self._inner.get(issuer, subject))
 
     def link(self, link: SubjectLink) -> None:
         self._inner.link(link)
-        with self._lock:
-            self._entries.pop(subject_digest(link.issuer, link.subject), None)
+        self._cache.forget(subject_digest(link.issuer, link.subject))
 
     def unlink(self, issuer: str, subject: str) -> bool:
         unlinked = self._inner.unlink(issuer, subject)
-        with self._lock:
-            self._entries.pop(subject_digest(issuer, subject), None)
+        self._cache.forget(subject_digest(issuer, subject))
         return unlinked

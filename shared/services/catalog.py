@@ -12,6 +12,7 @@ reading beside the batch get, before ownership is known, reads nothing of anyone
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -34,7 +35,7 @@ T = TypeVar("T")
 
 
 class CatalogReaders(Protocol):
-    """The composition root (``Container``), or anything holding these ports."""
+    """The ports the reads below need: a ``CatalogService`` (built in the composition root)."""
 
     @property
     def catalog(self) -> MediaCatalog: ...
@@ -201,3 +202,20 @@ def _cursor_time(value: str) -> datetime:
             details={"field": "cursor"},
         )
     return moment
+
+
+@dataclass(frozen=True)
+class CatalogService:
+    """The catalog's reads, one call per handler; built in ``shared/bootstrap.py`` (decision
+    009). It holds the ports the functions above read: it is their ``CatalogReaders``."""
+
+    catalog: MediaCatalog
+    markers: MarkerRepository
+    preview_links: PreviewLinks
+
+    # The use cases are this module's functions; the service is the ports (``r``) they read.
+    batch_videos = batch_videos
+    batch_statuses = batch_statuses
+    batch_segments = batch_segments
+    batch_segments_for_targets = batch_segments_for_targets
+    playground_videos = playground_videos

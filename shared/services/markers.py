@@ -35,85 +35,80 @@ def _if_match_holds(if_match: str | None, current: Marker | None) -> bool:
     return "*" in candidates or current.etag in candidates
 
 
-def upsert_marker(
-    repo: MarkerRepository,
-    principal: Principal,
-    changes: MarkerChanges,
-    *,
-    if_match: str | None = None,
-    idempotency_key: str | None = None,
-    fingerprint: str = "",
-    idempotency_ttl: timedelta = timedelta(hours=24),
-) -> UpsertResult:
-    user_id = principal.user_id
-    marker_id = changes.target.marker_id_for(user_id)
-    idem_id = idempotency_id(user_id, idempotency_key) if idempotency_key else None
+class MarkerService:
+    """Marker use cases on one repository, one call per handler; built in
+    ``shared/bootstrap.py`` (decision 009)."""
 
-    def decide(current: Marker | None, previous: IdempotencyRecord | None) -> UpsertDecision:
-        now = utcnow()
-        if previous is not None and previous.expires_at > now:
-            if previous.fingerprint != fingerprint:
-                raise Conflict(
-                    "This Idempotency-Key was used with a different request.",
-                    code="idempotency_request_mismatch",
+    def __init__(
+        self, repo: MarkerRepository, idempotency_ttl: timedelta = timedelta(hours=24)
+    ) -> None:
+        self._repo = repo
+        self._idempotency_ttl = idempotency_ttl
+
+    def upsert_marker(
+        self,
+        principal: Principal,
+        changes: MarkerChanges,
+        *,
+        if_match: str | None = None,
+        idempotency_key: str | None = None,
+        fingerprint: str = "",
+    ) -> UpsertResult:
+        user_id = principal.user_id
+        marker_id = changes.target.marker_id_for(user_id)
+        idem_id = idempotency_id(user_id, idempotency_key) if idempotency_key else None
+        ttl = self._idempotency_ttl
+
+        def decide(current: Marker | None, previous: IdempotencyRecord | None) -> UpsertDecision:
+            now = utcnow()
+            if previous is not None and previous.expires_at > now:
+                if previous.fingerprint != fingerprint:
+                    raise Conflict(
+                        "This Idempotency-Key was used with a different request.",
+                        code="idempotency_request_mismatch",
+                    )
+                return UpsertDecision(result=_replayed(previous))
+            if not _if_match_holds(if_match, current):
+                raise PreconditionFailed(
+                    "If-Match does not match the marker's current ETag.",
+                    details={"marker_id": marker_id},
                 )
-            return UpsertDecision(result=_replayed(previous))
-        if not _if_match_holds(if_match, current):
-            raise PreconditionFailed(
-                "If-Match does not match the marker's current ETag.",
-                details={"marker_id": marker_id},
+            if current is None:
+                marker = Marker.new(user_id, changes, now)
+            else:
+                marker = current.updated(changes, now)
+            result = UpsertResult(marker=marker, created=current is None)
+            record = None
+            if idem_id is not None:
+                record = IdempotencyRecord(
+                    fingerprint=fingerprint,
+                    created=result.created,
+                    marker=marker,
+                    expires_at=now + ttl,
+                )
+            return UpsertDecision(
+                result=result, marker_to_store=marker, idempotency_to_store=record
             )
-        if current is None:
-            marker = Marker(
-                marker_id=marker_id,
-                user_id=user_id,
-                target=changes.target,
-                color=changes.color,
-                note=changes.note,
-                video_id=changes.video_id,
-                run_id=changes.run_id,
-                created_at=now,
-                updated_at=now,
-            )
-        else:
-            marker = current.updated(changes, now)
-        result = UpsertResult(marker=marker, created=current is None)
-        record = None
-        if idem_id is not None:
-            record = IdempotencyRecord(
-                fingerprint=fingerprint,
-                created=result.created,
-                marker=marker,
-                expires_at=now + idempotency_ttl,
-            )
-        return UpsertDecision(result=result, marker_to_store=marker, idempotency_to_store=record)
 
-    return repo.upsert_atomically(user_id, marker_id, idem_id, decide).result
+        return self._repo.upsert_atomically(user_id, marker_id, idem_id, decide).result
+
+    def list_markers(
+        self, principal: Principal, query: MarkerQuery, limit: int, cursor: str | None
+    ) -> Page[Marker]:
+        after = decode_cursor(CURSOR_KIND, cursor, {"id": CursorId})["id"] if cursor else None
+        fetched = self._repo.find(principal.user_id, query, limit + 1, after)
+        return paginate(fetched, limit, CURSOR_KIND, lambda m: {"id": m.marker_id})
+
+    def get_marker(self, principal: Principal, marker_id: str) -> Marker:
+        marker = self._repo.get(principal.user_id, marker_id)
+        if marker is None:
+            raise NotFound("No marker with this id.", details={"marker_id": marker_id})
+        return marker
+
+    def delete_marker(self, principal: Principal, marker_id: str) -> None:
+        if not self._repo.delete(principal.user_id, marker_id):
+            raise NotFound("No marker with this id.", details={"marker_id": marker_id})
 
 
 def _replayed(previous: IdempotencyRecord) -> UpsertResult:
     return UpsertResult(marker=previous.marker, created=previous.created, replayed=True)
-
-
-def list_markers(
-    repo: MarkerRepository,
-    principal: Principal,
-    query: MarkerQuery,
-    limit: int,
-    cursor: str | None,
-) -> Page[Marker]:
-    after = decode_cursor(CURSOR_KIND, cursor, {"id": CursorId})["id"] if cursor else None
-    fetched = repo.find(principal.user_id, query, limit + 1, after)
-    return paginate(fetched, limit, CURSOR_KIND, lambda m: {"id": m.marker_id})
-
-
-def delete_marker(repo: MarkerRepository, principal: Principal, marker_id: str) -> None:
-    if not repo.delete(principal.user_id, marker_id):
-        raise NotFound("No marker with this id.", details={"marker_id": marker_id})
-
-
-def get_marker(repo: MarkerRepository, principal: Principal, marker_id: str) -> Marker:
-    marker = repo.get(principal.user_id, marker_id)
-    if marker is None:
-        raise NotFound("No marker with this id.", details={"marker_id": marker_id})
-    return marker

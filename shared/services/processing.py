@@ -311,3 +311,11 @@ def _newer(stored: str, incoming: str) -> bool:
         return int(stored) > int(incoming)
     except ValueError:
         return False
+
+
+@dataclass
+class UploadProcessing(ProcessingPorts):
+    """The worker's use case on its ports, one call per trigger; built in
+    ``shared/bootstrap.py`` (decision 009)."""
+
+    process_upload = process_upload

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from shared.domain.filters import Condition, matches, parse_conditions, store_equality
@@ -23,7 +24,7 @@ from shared.domain.resources.search import FilterSearchResponse, SearchResult
 from shared.domain.search import SegmentScope, StoreFilter
 from shared.errors import InvalidRequest, ValidationFailed
 from shared.pagination import CursorId, decode_cursor, encode_cursor
-from shared.services.catalog import CatalogReaders, unique
+from shared.services.catalog import CatalogReaders, CatalogService, unique
 from shared.services.marker_attachment import attach_markers
 from shared.services.previews import fill_preview_urls
 
@@ -177,3 +178,15 @@ def _decorate(
     for result in results:
         result.preview_thumbnail_uri = result.thumbnail_uri
         result.preview_gif_uri = result.gif_uri
+
+
+@dataclass(frozen=True)
+class SearchService(CatalogService):
+    """Playground search beside the catalog's reads, one call per handler; built in
+    ``shared/bootstrap.py`` (decision 009). It is the ``SearchReaders`` of the functions above."""
+
+    embedder: TextEmbedder
+    search_index: SegmentSearchIndex
+
+    playground_search = playground_search
+    filter_search = filter_search

@@ -32,31 +32,38 @@ class SignedUrl:
     expires_at: datetime
 
 
-def sign_owned_object(
-    catalog: MediaCatalog,
-    derived: DerivedMediaStore,
-    signer: UrlSigner,
-    media_bucket: str,
-    user_id: str,
-    gcs_uri: str,
-    expires_in: int,
-) -> SignedUrl:
-    missing = NotFound("No such object.")
-    try:
-        address = parse_object_uri(gcs_uri)
-    except ValueError as exc:
-        raise missing from exc
-    if address.bucket == media_bucket:
-        owned = catalog.find_video_by_uri(user_id, address.uri) is not None
-    elif address.bucket == derived.bucket:
-        owned = _owns_derived(catalog, derived, user_id, address)
-    else:
-        owned = False
-    if not owned:
-        raise missing
-    now = utcnow()
-    url = signer.sign_get(address.bucket, address.name, expires_in)
-    return SignedUrl(url, now + timedelta(seconds=expires_in))
+class SignedUrls:
+    """Signs GET URLs for the caller's own objects; built in ``shared/bootstrap.py``."""
+
+    def __init__(
+        self,
+        catalog: MediaCatalog,
+        derived: DerivedMediaStore,
+        signer: UrlSigner,
+        media_bucket: str,
+    ) -> None:
+        self._catalog = catalog
+        self._derived = derived
+        self._signer = signer
+        self._media_bucket = media_bucket
+
+    def sign_owned_object(self, user_id: str, gcs_uri: str, expires_in: int) -> SignedUrl:
+        missing = NotFound("No such object.")
+        try:
+            address = parse_object_uri(gcs_uri)
+        except ValueError as exc:
+            raise missing from exc
+        if address.bucket == self._media_bucket:
+            owned = self._catalog.find_video_by_uri(user_id, address.uri) is not None
+        elif address.bucket == self._derived.bucket:
+            owned = _owns_derived(self._catalog, self._derived, user_id, address)
+        else:
+            owned = False
+        if not owned:
+            raise missing
+        now = utcnow()
+        url = self._signer.sign_get(address.bucket, address.name, expires_in)
+        return SignedUrl(url, now + timedelta(seconds=expires_in))
 
 
 def _owns_derived(

@@ -37,7 +37,6 @@ from shared.adapters.memory_rate_limits import InMemoryRateLimitStore
 from shared.bootstrap import Container
 from shared.clients.sse import parse_frames
 from shared.clock import utcnow
-from shared.config import Settings
 from shared.domain.events import OutgoingEvent
 from shared.domain.ports import EventLog
 from shared.domain.records import MediaType, SegmentRecord, VideoRecord, VideoStatus
@@ -49,6 +48,7 @@ from tests.e2e.event_fixtures import Relay, new_event, publish_all
 from tests.infra.log_query import Entry, compile_extractor, compile_filter, entries_in, log_entry
 from tests.infra.monitoring_config import log_metrics
 from tests.media.samples import frame_coded_clip
+from tests.support.settings import settings_for_fakes
 
 pytestmark = [pytest.mark.emulator, pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parents[2]
@@ -187,7 +187,7 @@ def captured() -> Iterator[io.StringIO]:
 
 def refuse_a_request_for_its_rate() -> None:
     container = Container(
-        Settings(), api_keys=InMemoryApiKeyStore(), markers=InMemoryMarkerRepository()
+        settings_for_fakes(), api_keys=InMemoryApiKeyStore(), markers=InMemoryMarkerRepository()
     )
     container.__dict__["rate_limiter"] = RateLimiter(InMemoryRateLimitStore(), per_minute=1)
     key = create_api_key(container.api_keys, "alice", ["read"])
@@ -215,7 +215,7 @@ def fail_to_store_an_event() -> None:
     from shared.http.error_mapping import error_response_parts
 
     container = Container(
-        Settings(),
+        settings_for_fakes(),
         event_log=BrokenLog(),
         doorbell=InMemoryDoorbell(),
         dead_letters=InMemoryDeadLetters(),

@@ -125,7 +125,7 @@ def logged_keys(user: str) -> list[int]:
     """The user's events as the event log holds them (the source of truth), in order."""
 
     async def read() -> list[int]:
-        reader = Container(Settings.from_env()).event_reader
+        reader = Container(Settings()).event_reader
         events = await reader.read(user, Position(0), 10_000)
         return [e.payload["key"] for e in events]
 
@@ -147,7 +147,7 @@ def test_the_stream_resumes_across_a_pubsub_restart(  # type: ignore[no-untyped-
         follower.thread.start()
     time.sleep(2.0)  # both streams open ("from now") before the first publish
 
-    settings = Settings.from_env()
+    settings = Settings()
     client = publisher_client()
     publisher = PubSubEventPublisher(client, settings.project_id, settings.events_topic)
     out = Published()

@@ -24,8 +24,9 @@ import pytest
 from infra.local.processes import ManagedProcess, free_port
 from infra.local.stack import LocalStack, gateway_process
 from shared.bootstrap import Container
-from shared.clients.event_stream import STREAM_ERROR_EVENT, STREAM_PATH, EventStreamClient
+from shared.clients.event_stream import EventStreamClient
 from shared.clients.sse import SseFrame, parse_frames
+from shared.domain.events import STREAM_ERROR_EVENT, STREAM_PATH
 from tests.e2e.event_fixtures import Follower, Relay, new_event, payload_key, publish_all
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator]

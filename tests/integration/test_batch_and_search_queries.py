@@ -22,7 +22,7 @@ pytestmark = pytest.mark.emulator
 @pytest.fixture
 def recording(cloud: Container) -> Iterator[Container]:
     """Adapters on a client that records what reaches Firestore (and the real embedder)."""
-    settings = Settings.from_env()
+    settings = Settings()
     client = RecordingClient(project=settings.project_id)
     yield Container(settings, firestore=client, embedder=cloud.embedder)
     client.close()

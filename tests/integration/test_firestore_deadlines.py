@@ -53,7 +53,7 @@ def _capture(action: Callable[[], object]) -> object:
 
 @pytest.fixture
 def short_deadlines(emulators: Emulators) -> Container:
-    settings = dataclasses.replace(Settings.from_env(), store_timeout_seconds=STORE_TIMEOUT)
+    settings = Settings(store_timeout_seconds=STORE_TIMEOUT)
     return Container(settings)
 
 

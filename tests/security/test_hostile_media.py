@@ -14,7 +14,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +128,7 @@ class World:
 @pytest.fixture
 def world(cloud: Container, user_id: str) -> Iterator[World]:
     container = Container(
-        replace(cloud.settings),
+        cloud.settings,
         preview_renderer=FfmpegPreviewRenderer(),
         events=InMemoryEventPublisher(),
     )

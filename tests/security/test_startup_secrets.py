@@ -98,9 +98,14 @@ def test_settings_never_print_their_secrets() -> None:
         assert "preview-secret-value" not in text and "stream-secret-value" not in text
 
 
-def test_only_an_explicit_local_environment_uses_the_development_secrets() -> None:
+def test_only_an_explicit_local_environment_uses_the_development_secrets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().environment == "local"  # tests/conftest.py says so explicitly
+    monkeypatch.delenv("VV_ENVIRONMENT")
     assert Settings().environment == "production"
-    assert Settings.from_env().environment == "local"  # tests/conftest.py says so explicitly
+    monkeypatch.setenv("VV_ENVIRONMENT", "")
+    assert Settings().environment == "production"
 
 
 def test_the_secrets_each_router_declares_are_the_ones_tested_here() -> None:
@@ -115,3 +120,23 @@ def test_the_secrets_each_router_declares_are_the_ones_tested_here() -> None:
         router = importlib.import_module(f"{name}_api.routes").router
         declared = {SECRET_VARIABLES[s] for s in router.secrets}
         assert declared == ({NEEDS[name]} if name in NEEDS else set()), name
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_a_function_with_an_invalid_setting_exits_naming_it(name: str) -> None:
+    """Every variable is validated as the function starts, not at the first request."""
+    spec = FUNCTIONS[name]
+    env = _env(VV_ENVIRONMENT="local", VV_RATE_LIMIT_PER_MINUTE="abc")
+    done = subprocess.run(
+        _argv(spec, free_port()),
+        cwd=ROOT / spec.source,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "Refusing to start: invalid settings: VV_RATE_LIMIT_PER_MINUTE" in done.stderr, (
+        done.stderr
+    )
+    assert "Traceback" not in done.stderr

@@ -17,10 +17,10 @@ from shared.adapters.memory_catalog import InMemoryMediaCatalog
 from shared.adapters.memory_markers import InMemoryMarkerRepository
 from shared.adapters.memory_search import InMemorySegmentSearchIndex
 from shared.bootstrap import Container
-from shared.config import Settings
 from shared.domain.ports import TextEmbedder
 from shared.services.api_keys import create_api_key, revoke_api_key
 from tests.support.playground_media import Seeded, seed_playground
+from tests.support.settings import settings_for_fakes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +37,7 @@ class Keys:
 @pytest.fixture
 def container() -> Iterator[Container]:
     built = Container(
-        Settings(environment="local", max_body_bytes=64 * 1024),
+        settings_for_fakes(max_body_bytes=64 * 1024),
         api_keys=InMemoryApiKeyStore(),
         markers=InMemoryMarkerRepository(),
     )

@@ -10,13 +10,14 @@ from shared.adapters.memory_api_keys import InMemoryApiKeyStore
 from shared.clock import utcnow
 from shared.domain.principals import ApiKeyRecord, Scope, generate_api_key, hash_api_key
 from shared.services.api_key_cache import CachedApiKeyStore
+from shared.services.found_cache import FoundCache
 from tests.contracts.api_key_store import ApiKeyStoreContract
 
 
 class TestCachedApiKeyStore(ApiKeyStoreContract):
     @pytest.fixture
     def store(self) -> CachedApiKeyStore:
-        return CachedApiKeyStore(InMemoryApiKeyStore(), ttl_seconds=30)
+        return CachedApiKeyStore(InMemoryApiKeyStore(), FoundCache(30))
 
 
 class CountingStore(InMemoryApiKeyStore):
@@ -43,7 +44,7 @@ def new_record(user: str = "alice") -> ApiKeyRecord:
 
 def test_a_found_key_is_looked_up_once_per_ttl() -> None:
     inner, clock = CountingStore(), Clock()
-    cache = CachedApiKeyStore(inner, ttl_seconds=30, clock=clock)
+    cache = CachedApiKeyStore(inner, FoundCache(30, clock=clock))
     record = new_record()
     inner.add(record)
     assert cache.get(record.key_hash) == record
@@ -57,7 +58,7 @@ def test_a_found_key_is_looked_up_once_per_ttl() -> None:
 
 def test_a_revocation_elsewhere_is_seen_after_the_ttl() -> None:
     inner, clock = CountingStore(), Clock()
-    cache = CachedApiKeyStore(inner, ttl_seconds=30, clock=clock)
+    cache = CachedApiKeyStore(inner, FoundCache(30, clock=clock))
     record = new_record()
     inner.add(record)
     assert cache.get(record.key_hash) is not None
@@ -68,7 +69,7 @@ def test_a_revocation_elsewhere_is_seen_after_the_ttl() -> None:
 
 
 def test_a_revocation_through_the_cache_is_seen_at_once() -> None:
-    cache = CachedApiKeyStore(InMemoryApiKeyStore(), ttl_seconds=30, clock=Clock())
+    cache = CachedApiKeyStore(InMemoryApiKeyStore(), FoundCache(30, clock=Clock()))
     record = new_record()
     cache.add(record)
     assert cache.get(record.key_hash) is not None
@@ -79,7 +80,7 @@ def test_a_revocation_through_the_cache_is_seen_at_once() -> None:
 
 def test_unknown_keys_are_never_cached() -> None:
     inner = CountingStore()
-    cache = CachedApiKeyStore(inner, ttl_seconds=30, clock=Clock())
+    cache = CachedApiKeyStore(inner, FoundCache(30, clock=Clock()))
     record = new_record()
     assert cache.get(record.key_hash) is None
     inner.add(record)  # created after a failed attempt: works on the next request
@@ -89,7 +90,7 @@ def test_unknown_keys_are_never_cached() -> None:
 
 def test_expiry_is_checked_against_the_cached_record() -> None:
     inner = InMemoryApiKeyStore()
-    cache = CachedApiKeyStore(inner, ttl_seconds=30, clock=Clock())
+    cache = CachedApiKeyStore(inner, FoundCache(30, clock=Clock()))
     record = replace(new_record(), expires_at=utcnow())
     inner.add(record)
     cached = cache.get(record.key_hash)
@@ -98,7 +99,7 @@ def test_expiry_is_checked_against_the_cached_record() -> None:
 
 def test_the_cache_is_bounded() -> None:
     inner = CountingStore()
-    cache = CachedApiKeyStore(inner, ttl_seconds=30, max_entries=2, clock=Clock())
+    cache = CachedApiKeyStore(inner, FoundCache(30, max_entries=2, clock=Clock()))
     records = [new_record(f"u{i}") for i in range(3)]
     for record in records:
         inner.add(record)

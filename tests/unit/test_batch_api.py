@@ -22,7 +22,6 @@ from shared.domain.records import (
     VideoRecord,
 )
 from shared.domain.records import VideoStatus as VideoStatusValue
-from shared.services.markers import upsert_marker
 from tests.support.playground_media import RUN, Seeded
 from tests.unit.conftest import Keys, function_client
 
@@ -40,7 +39,7 @@ def mark(container: Container, target_type: TargetType, target_id: str, **kw: An
     alice = Principal("alice", frozenset({Scope.WRITE}), "k")
     target = MarkerTarget(target_type, target_id, kw.pop("field_path", None))
     changes = MarkerChanges(target, kw.get("color"), kw.get("note"))
-    upsert_marker(container.markers, alice, changes)
+    container.marker_service.upsert_marker(alice, changes)
 
 
 def test_batch_keeps_order_names_each_id_once_and_omits_unknown_foreign_deleted(

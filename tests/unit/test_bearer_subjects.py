@@ -10,6 +10,7 @@ from shared.domain.bearer import SubjectLink
 from shared.errors import ValidationFailed
 from shared.services.bearer_subject_cache import CachedBearerSubjectStore
 from shared.services.bearer_subjects import link_subject, unlink_subject
+from shared.services.found_cache import FoundCache
 from tests.contracts.bearer_subject_store import ISSUER, BearerSubjectStoreContract
 
 
@@ -39,13 +40,13 @@ def test_link_and_unlink_validate_their_input() -> None:
 class TestCachedBearerSubjectStore(BearerSubjectStoreContract):
     @pytest.fixture
     def store(self) -> CachedBearerSubjectStore:
-        return CachedBearerSubjectStore(InMemoryBearerSubjectStore(), ttl_seconds=30)
+        return CachedBearerSubjectStore(InMemoryBearerSubjectStore(), FoundCache(30))
 
 
 def test_the_cache_trusts_a_found_link_for_its_ttl_only() -> None:
     now = [0.0]
     inner = InMemoryBearerSubjectStore()
-    cached = CachedBearerSubjectStore(inner, ttl_seconds=30, clock=lambda: now[0])
+    cached = CachedBearerSubjectStore(inner, FoundCache(30, clock=lambda: now[0]))
     assert cached.get(ISSUER, "user_01") is None
     link_subject(inner, ISSUER, "user_01", "alice")  # linked elsewhere: found at once
     assert (cached.get(ISSUER, "user_01") or SubjectLink("", "", "", utcnow())).user_id == "alice"

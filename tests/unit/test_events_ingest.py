@@ -15,11 +15,11 @@ from shared import bootstrap
 from shared.adapters.memory_event_log import InMemoryEventLog
 from shared.adapters.memory_event_signals import InMemoryDeadLetters, InMemoryDoorbell
 from shared.bootstrap import Container
-from shared.config import Settings
 from shared.domain.event_log import Position
 from shared.domain.events import OutgoingEvent
 from shared.domain.ports import EventLog
 from shared.errors import ServiceUnavailable
+from tests.support.settings import settings_for_fakes
 from tests.unit.conftest import function_client
 
 
@@ -31,7 +31,7 @@ class BrokenLog(EventLog):
 @pytest.fixture
 def ports() -> Iterator[Container]:
     built = Container(
-        Settings(environment="local"),
+        settings_for_fakes(),
         event_log=InMemoryEventLog(),
         doorbell=InMemoryDoorbell(),
         dead_letters=InMemoryDeadLetters(),

@@ -6,22 +6,21 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import replace
 
 import pytest
 from events_relay_api.feeds import Hub
-from events_relay_api.settings import RelaySettings
 from events_relay_api.streams import event_stream, plan_stream
 
 from shared.adapters.memory_event_log import InMemoryEventLog
 from shared.clients.sse import SseFrame, parse_frames
 from shared.clock import utcnow
+from shared.config import Settings
 from shared.domain.event_log import EventFilter, Position, StoredEvent
 from shared.domain.events import EventType, OutgoingEvent
 from shared.domain.ports import EventReader
 from shared.errors import InvalidRequest, ServiceUnavailable
 
-FAST = RelaySettings(
+FAST = Settings(
     heartbeat_seconds=5, max_stream_seconds=10, settle_ms=20, poll_seconds=0.05, doorbell="poll"
 )
 RETENTION_DAYS = 7
@@ -185,7 +184,7 @@ def test_heartbeats_when_idle() -> None:
     log = InMemoryEventLog()
 
     async def main() -> list[SseFrame]:
-        hub = Hub(log, replace(FAST, heartbeat_seconds=0.05))
+        hub = Hub(log, FAST.model_copy(update=dict(heartbeat_seconds=0.05)))
         stream = await open_stream(hub, "alice")
         return await frames_of(stream, lambda fs: sum(f.comment for f in fs) >= 3)
 
@@ -197,7 +196,7 @@ def test_the_server_ends_a_long_stream_with_a_resumable_error() -> None:
     log = InMemoryEventLog()
 
     async def main() -> list[SseFrame]:
-        hub = Hub(log, replace(FAST, max_stream_seconds=0.3))
+        hub = Hub(log, FAST.model_copy(update=dict(max_stream_seconds=0.3)))
         stream = await open_stream(hub, "alice")
         append(log, "alice", "k0")
         return await frames_of(stream, lambda fs: bool(errors_in(fs)))
@@ -213,7 +212,7 @@ def test_a_slow_client_is_ended_with_a_cursor_that_loses_nothing() -> None:
     log = InMemoryEventLog()
 
     async def main() -> tuple[list[SseFrame], list[SseFrame]]:
-        hub = Hub(log, replace(FAST, buffer_events=3))
+        hub = Hub(log, FAST.model_copy(update=dict(buffer_events=3)))
         stream = await open_stream(hub, "alice", batch_size=1)
         opening = await stream.__anext__()
         pending = asyncio.create_task(stream.__anext__())  # joins the feed, waits for events

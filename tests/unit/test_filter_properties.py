@@ -41,6 +41,8 @@ def seed(container: Container, rows: list[Row]) -> None:
     """A fresh in-memory catalog (and index over it) holding ``rows``."""
     catalog = InMemoryMediaCatalog()
     container.__dict__.update(catalog=catalog, search_index=InMemorySegmentSearchIndex(catalog))
+    for service in ("catalog_service", "search_service"):  # built on the previous ports
+        container.__dict__.pop(service, None)
     now = utcnow()
     for user in ("alice", "bob"):
         video = VideoRecord(

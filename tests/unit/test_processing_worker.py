@@ -20,6 +20,7 @@ from shared.config import Settings
 from shared.domain.records import VideoStatus
 from shared.errors import ServiceUnavailable
 from tests.contracts.media_analyzer import CLIP
+from tests.support.settings import settings_for_fakes
 from tests.unit.processing_support import Fakes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +35,7 @@ def fakes(tmp_path: Path) -> Fakes:
 def worker(fakes: Fakes) -> Iterator[FlaskClient]:
     fakes.media.bucket = Settings().media_bucket
     container = Container(
-        Settings(environment="local"),
+        settings_for_fakes(),
         media=fakes.media,
         analyzer=fakes.analyzer,
         catalog=fakes.catalog,

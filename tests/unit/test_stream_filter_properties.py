@@ -11,7 +11,6 @@ from typing import Any
 
 from events_relay_api.feeds import Hub, now_micros
 from events_relay_api.frames import HEARTBEAT
-from events_relay_api.settings import RelaySettings
 from events_relay_api.streams import event_stream, plan_stream
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 from shared.adapters.memory_event_log import InMemoryEventLog
 from shared.clients.sse import parse_frames
 from shared.clock import utcnow
+from shared.config import Settings
 from shared.domain.event_log import Position
 from shared.domain.events import EventType, OutgoingEvent
 from tests.support.stream_filters import (
@@ -33,7 +33,7 @@ from tests.support.stream_filters import (
 )
 
 # Quiet streams say so quickly: the first heartbeat means the replay is over.
-QUICK = RelaySettings(
+QUICK = Settings(
     heartbeat_seconds=0.05,
     max_stream_seconds=60,
     settle_ms=0,

@@ -18,7 +18,6 @@ from urllib.parse import quote, urlencode
 import pytest
 from events_relay_api.app import create_app
 from events_relay_api.routes import STREAM_PATH
-from events_relay_api.settings import RelaySettings
 from events_relay_api.streams import parse_cursor
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,10 +26,10 @@ from starlette.testclient import TestClient
 from shared.adapters.memory_api_keys import InMemoryApiKeyStore
 from shared.adapters.memory_event_log import InMemoryEventLog
 from shared.bootstrap import Container
-from shared.config import Settings
 from shared.domain.event_log import StoredEvent
 from shared.errors import InvalidRequest
 from shared.services.api_keys import create_api_key
+from tests.support.settings import settings_for_fakes
 from tests.support.stream_filters import (
     INDEXES,
     RUNS,
@@ -45,7 +44,7 @@ from tests.support.stream_filters import (
 
 CANONICAL_CURSOR = re.compile(r"[0-9]{17}-(?:[0-9a-f]{32})?")  # the reference: ASCII only
 # The stream ends at once (max duration 0 s), so every answer, streamed or not, is complete.
-ENDS_AT_ONCE = RelaySettings(max_stream_seconds=0, settle_ms=0, doorbell="poll")
+ENDS_AT_ONCE = settings_for_fakes(max_stream_seconds=0, settle_ms=0, doorbell="poll")
 
 
 @settings(max_examples=200, deadline=None)
@@ -92,7 +91,7 @@ def test_a_cursor_is_accepted_only_in_its_canonical_spelling(raw: str) -> None:
 def relay() -> Iterator[tuple[TestClient, str]]:
     log = InMemoryEventLog()
     container = Container(
-        Settings(environment="local"),
+        settings_for_fakes(),
         api_keys=InMemoryApiKeyStore(),
         event_log=log,
         event_reader=log,

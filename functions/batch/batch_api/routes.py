@@ -6,9 +6,8 @@ from batch_api.models import BatchSegmentsRequest, BatchVideosRequest
 from shared.domain.principals import Scope
 from shared.domain.resources.media import VideoSegments, VideoStatus, VideoWithDetails
 from shared.http.router import Reply, RequestContext, Router
-from shared.services import catalog
 
-router = Router(secrets=("preview_link_secret",))
+router = Router(secrets=("preview_link_secret",))  # batch answers carry preview links
 
 
 @router.route(
@@ -21,7 +20,7 @@ router = Router(secrets=("preview_link_secret",))
 def batch_videos(ctx: RequestContext) -> Reply:
     """Several of the caller's videos with run snapshots, markers and preview URLs."""
     body = ctx.body(BatchVideosRequest)
-    return Reply(catalog.batch_videos(ctx.container, ctx.principal.user_id, body.video_ids))
+    return Reply(ctx.container.catalog_service.batch_videos(ctx.principal.user_id, body.video_ids))
 
 
 @router.route(
@@ -34,7 +33,9 @@ def batch_videos(ctx: RequestContext) -> Reply:
 def batch_status(ctx: RequestContext) -> Reply:
     """Processing status of several videos, with one snapshot per prompt run."""
     body = ctx.body(BatchVideosRequest)
-    return Reply(catalog.batch_statuses(ctx.container, ctx.principal.user_id, body.video_ids))
+    return Reply(
+        ctx.container.catalog_service.batch_statuses(ctx.principal.user_id, body.video_ids)
+    )
 
 
 @router.route(
@@ -51,5 +52,6 @@ def batch_segments(ctx: RequestContext) -> Reply:
     if body.targets is not None:
         pairs = [(t.video_id, t.run_id) for t in body.targets]
         cursors = body.target_cursors()
-        return Reply(catalog.batch_segments_for_targets(ctx.container, user_id, pairs, cursors))
-    return Reply(catalog.batch_segments(ctx.container, user_id, body.video_ids or []))
+        reads = ctx.container.catalog_service
+        return Reply(reads.batch_segments_for_targets(user_id, pairs, cursors))
+    return Reply(ctx.container.catalog_service.batch_segments(user_id, body.video_ids or []))

@@ -17,9 +17,8 @@ from starlette.routing import Route
 
 from events_relay_api.feeds import Hub
 from events_relay_api.routes import ROUTES, STREAM_PATH, stream_handler, stream_token_principal
-from events_relay_api.settings import RelaySettings
 from shared.bootstrap import Container, get_container
-from shared.config import Settings
+from shared.config import Settings, load_settings
 from shared.domain.principals import Scope
 from shared.errors import MethodNotAllowed, NotFound
 from shared.http.asgi import AsgiContext, endpoint
@@ -35,12 +34,12 @@ DOORBELL_STOP_SECONDS = 2.0
 
 
 def create_app(
-    settings: RelaySettings | None = None,
+    settings: Settings | None = None,
     container_provider: Callable[[], Container] = get_container,
 ) -> Starlette:
+    settings = settings or load_settings()  # a bad variable: no start, the variable named
     # Verifies the console's stream tokens: no secret, no start (decision 006).
-    require_secrets(Settings.from_env(), ("stream_token_secret",))
-    settings = settings or RelaySettings.from_env()
+    require_secrets(settings, ("stream_token_secret",))
     state: dict[str, Hub] = {}
     budgets: dict[str, ConcurrencyBudget] = {}
 

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 
 from events_relay_api.frames import event_frame
-from events_relay_api.settings import RelaySettings
+from shared.config import Settings
 from shared.domain.event_log import EventFilter, Position, StoredEvent
 from shared.domain.ports import EventReader
 
@@ -92,7 +92,7 @@ class Subscription:
 
 
 class Feed:
-    def __init__(self, user_id: str, reader: EventReader, settings: RelaySettings) -> None:
+    def __init__(self, user_id: str, reader: EventReader, settings: Settings) -> None:
         self.user_id = user_id
         self.settings = settings
         self.tail = Position(now_micros() - settings.settle_micros)
@@ -219,7 +219,7 @@ class Feed:
 class Hub:
     """The feeds of this instance, by user; the doorbell rings here."""
 
-    def __init__(self, reader: EventReader, settings: RelaySettings) -> None:
+    def __init__(self, reader: EventReader, settings: Settings) -> None:
         self.reader = reader
         self.settings = settings
         self._feeds: dict[str, Feed] = {}

@@ -15,14 +15,13 @@ from events_relay_api.streams import StreamPlan, event_stream, plan_stream
 from shared.bootstrap import Container
 from shared.config import Settings
 from shared.domain.event_log import MAX_EVENT_ID_LENGTH, EventFilter
-from shared.domain.events import EventType
+from shared.domain.events import STREAM_PATH, EventType
 from shared.domain.principals import Principal, Scope
 from shared.http.asgi import AsgiContext
 from shared.http.validation import RecordId, StrictModel, query_to_dict, validate
 from shared.services.budgets import Cap, ConcurrencyBudget, Held
 from shared.services.stream_tokens import MAX_TOKEN_LENGTH, QUERY_PARAMETER, StreamFilters
 
-STREAM_PATH = "/api/v2/processing/events/stream"
 MAX_FILTER_VALUES = 100
 # (method, path, scope) of every endpoint this service answers: checked against routes.json.
 ROUTES = [("GET", STREAM_PATH, Scope.READ)]

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
 
 from markers_api.models import MarkerListQuery, MarkerUpsertRequest
-from shared.domain.identifiers import is_valid_id
 from shared.domain.markers import MarkerChanges, MarkerQuery, MarkerTarget
 from shared.domain.principals import Scope
 from shared.domain.resources.markers import MarkerListResponse, MarkerResponse
-from shared.errors import NotFound, ValidationFailed
+from shared.errors import ValidationFailed
+from shared.http.path_ids import path_id
 from shared.http.router import Reply, RequestContext, Router
 from shared.pagination import pagination_of
-from shared.services import markers as service
 
 router = Router()
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
@@ -27,7 +25,7 @@ def list_markers(ctx: RequestContext) -> Reply:
     """List the caller's markers, filtered and paginated."""
     q = ctx.query(MarkerListQuery)
     query = MarkerQuery(q.target_type, q.target_id, q.video_id, q.run_id)
-    page = service.list_markers(ctx.container.markers, ctx.principal, query, q.limit, q.cursor)
+    page = ctx.container.marker_service.list_markers(ctx.principal, query, q.limit, q.cursor)
     data = [MarkerResponse.of(m) for m in page.items]
     return Reply(MarkerListResponse(data=data, pagination=pagination_of(page)))
 
@@ -60,14 +58,12 @@ def upsert_marker(ctx: RequestContext) -> Reply:
         video_id=body.video_id,
         run_id=body.run_id,
     )
-    result = service.upsert_marker(
-        ctx.container.markers,
+    result = ctx.container.marker_service.upsert_marker(
         ctx.principal,
         changes,
         if_match=if_match,
         idempotency_key=idempotency_key,
         fingerprint=hashlib.sha256(canonical.encode()).hexdigest(),
-        idempotency_ttl=timedelta(seconds=ctx.container.settings.idempotency_ttl_seconds),
     )
     headers = {"ETag": result.marker.etag}
     if result.replayed:
@@ -86,20 +82,16 @@ def upsert_marker(ctx: RequestContext) -> Reply:
 )
 def get_marker(ctx: RequestContext) -> Reply:
     """Read one marker."""
-    marker = service.get_marker(ctx.container.markers, ctx.principal, _marker_id(ctx))
+    marker = ctx.container.marker_service.get_marker(ctx.principal, _marker_id(ctx))
     return Reply(MarkerResponse.of(marker), headers={"ETag": marker.etag})
 
 
 @router.route("DELETE", "/api/v2/markers/{marker_id}", scope=Scope.WRITE)
 def delete_marker(ctx: RequestContext) -> Reply:
     """Delete one marker."""
-    service.delete_marker(ctx.container.markers, ctx.principal, _marker_id(ctx))
+    ctx.container.marker_service.delete_marker(ctx.principal, _marker_id(ctx))
     return Reply(None, status=204)
 
 
 def _marker_id(ctx: RequestContext) -> str:
-    marker_id = ctx.path_params["marker_id"]
-    if not is_valid_id(marker_id):
-        # Not a 422: a malformed id must answer exactly like an unknown one.
-        raise NotFound("No marker with this id.", details={"marker_id": marker_id[:128]})
-    return marker_id
+    return path_id(ctx.path_params, "marker_id")

@@ -7,13 +7,11 @@ from typing import Any
 
 from media_api.models import GifQuery, SignedUrlRequest, ThumbnailQuery
 from shared.clock import to_iso, utcnow
-from shared.domain.identifiers import is_valid_id
 from shared.domain.principals import Scope
 from shared.domain.resources.credentials import SignedUrlResponse
-from shared.errors import NotFound
+from shared.http.path_ids import path_id
 from shared.http.router import Reply, RequestContext, Router
 from shared.services.media_previews import Preview
-from shared.services.signed_urls import sign_owned_object
 
 router = Router(secrets=("preview_link_secret",))
 # An image answers 200, or 304 with no body to a matching If-None-Match; both name the ETag.
@@ -35,15 +33,8 @@ IMAGE_HEADERS: dict[str, Any] = {
 def signed_url(ctx: RequestContext) -> Reply:
     """Sign a GET URL for one of the caller's media or derived objects."""
     body = ctx.body(SignedUrlRequest)
-    c = ctx.container
-    signed = sign_owned_object(
-        c.catalog,
-        c.derived_media,
-        c.url_signer,
-        c.settings.media_bucket,
-        ctx.principal.user_id,
-        body.gcs_uri,
-        body.expires_in,
+    signed = ctx.container.signed_urls.sign_owned_object(
+        ctx.principal.user_id, body.gcs_uri, body.expires_in
     )
     return Reply(
         SignedUrlResponse(signed_url=signed.url, expires_at=to_iso(signed.expires_at)),
@@ -113,8 +104,4 @@ def _image_reply(preview: Preview, cache_control: str | None = None) -> Reply:
 
 
 def _path_id(ctx: RequestContext, name: str) -> str:
-    value = ctx.path_params[name]
-    if not is_valid_id(value):
-        # Not a 422: a malformed id must answer exactly like an unknown one.
-        raise NotFound(f"No {name.removesuffix('_id')} with this id.", details={name: value[:128]})
-    return value
+    return path_id(ctx.path_params, name)

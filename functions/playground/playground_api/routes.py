@@ -14,7 +14,6 @@ from shared.domain.resources.media import PlaygroundVideoList
 from shared.domain.resources.search import FilterSearchResponse, SearchResult
 from shared.http.router import Reply, RequestContext, Router
 from shared.pagination import pagination_of
-from shared.services import catalog, search
 
 router = Router(secrets=("preview_link_secret",))
 
@@ -29,7 +28,7 @@ router = Router(secrets=("preview_link_secret",))
 def list_playground_videos(ctx: RequestContext) -> Reply:
     """The caller's index-less media, newest first, paginated."""
     q = ctx.query(PlaygroundListQuery)
-    page = catalog.playground_videos(ctx.container, ctx.principal.user_id, q.limit, q.cursor)
+    page = ctx.container.catalog_service.playground_videos(ctx.principal.user_id, q.limit, q.cursor)
     return Reply(PlaygroundVideoList(data=page.items, pagination=pagination_of(page)))
 
 
@@ -45,8 +44,8 @@ def playground_search(ctx: RequestContext) -> Reply:
     """Playground segments ranked by semantic similarity to the query."""
     body = ctx.body(PlaygroundSearchRequest)
     q = ctx.query(PlaygroundSearchQuery)
-    results = search.playground_search(
-        ctx.container, ctx.principal.user_id, body.query, body.top_k, q.run_id
+    results = ctx.container.search_service.playground_search(
+        ctx.principal.user_id, body.query, body.top_k, q.run_id
     )
     return Reply(results)
 
@@ -61,8 +60,7 @@ def playground_search(ctx: RequestContext) -> Reply:
 def filter_playground(ctx: RequestContext) -> Reply:
     """Playground segments whose metadata satisfies every condition, paginated."""
     body = ctx.body(FilterSearchRequest)
-    answer = search.filter_search(
-        ctx.container,
+    answer = ctx.container.search_service.filter_search(
         ctx.principal.user_id,
         body.conditions,
         body.page_size,

@@ -8,7 +8,6 @@ from typing import Any
 
 from processing_worker_api.messages import Ignored, parse_trigger
 from shared.bootstrap import get_container
-from shared.services.processing import ProcessingPorts, process_upload
 from shared.structured_logging import configure_logging
 
 logger = logging.getLogger("videovector.processing_worker")
@@ -25,14 +24,7 @@ def handle_upload_event(cloud_event: Any) -> None:
     except Ignored as reason:
         logger.warning("trigger %s acknowledged without processing: %s", event_id, reason)
         return
-    ports = ProcessingPorts(
-        media=container.media,
-        analyzer=container.analyzer,
-        catalog=container.catalog,
-        events=container.events,
-        embedder=container.embedder,
-    )
-    outcome = process_upload(ports, upload)
+    outcome = container.upload_processing.process_upload(upload)
     logger.info(
         "trigger %s: %s",
         event_id,

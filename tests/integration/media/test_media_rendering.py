@@ -8,7 +8,6 @@ import threading
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +83,7 @@ class World:
 @pytest.fixture
 def world(cloud: Container, user_id: str) -> Iterator[World]:
     container = Container(
-        replace(cloud.settings),
+        cloud.settings,
         preview_renderer=CountingFfmpegRenderer(),
         events=InMemoryEventPublisher(),
     )

@@ -22,9 +22,9 @@ from shared.adapters.memory_previews import InMemoryPreviewRenderer
 from shared.adapters.memory_render_leases import InMemoryRenderLeases
 from shared.bootstrap import Container
 from shared.clock import utcnow
-from shared.config import Settings
 from shared.domain.records import MediaType, SegmentRecord, VideoRecord, VideoStatus
 from shared.services.api_keys import create_api_key
+from tests.support.settings import settings_for_fakes
 from tests.unit.conftest import function_client
 
 MEDIA_BUCKET = "videovector-media"
@@ -86,7 +86,7 @@ class MediaWorld:
 def media(dev_key: dict[str, Any]) -> Iterator[MediaWorld]:
     anonymous = storage.Client(project="videovector-local", credentials=AnonymousCredentials())
     container = Container(
-        Settings(environment="local", public_base_url="http://api.test"),
+        settings_for_fakes(public_base_url="http://api.test"),
         api_keys=InMemoryApiKeyStore(),
         catalog=InMemoryMediaCatalog(),
         derived_media=InMemoryDerivedMediaStore("videovector-derived"),

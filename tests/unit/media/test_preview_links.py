@@ -18,6 +18,7 @@ from shared.secrets import MissingSecrets
 from shared.services.preview_links import PreviewLinks
 from shared.services.previews import fill_preview_urls
 from tests.contracts.media_catalog import video
+from tests.support.settings import settings_for_fakes
 
 NOW = datetime(2026, 11, 25, 12, 0, 10, tzinfo=UTC)
 
@@ -109,7 +110,7 @@ def test_fill_sets_every_image_field(links: PreviewLinks) -> None:
     catalog = InMemoryMediaCatalog()
     catalog.put_video(video("alice", "aud-1", media_type=MediaType.AUDIO))
     catalog.put_video(video("bob", "bob-1"))
-    source = Container(Settings(), preview_links=links, catalog=catalog)
+    source = Container(settings_for_fakes(), preview_links=links, catalog=catalog)
     videos: list[dict[str, Any]] = [
         {"video_id": "vid-1", "media_type": "video"},
         {"video_id": "img-1", "media_type": "image"},
@@ -137,9 +138,9 @@ def test_fill_sets_every_image_field(links: PreviewLinks) -> None:
 
 
 def test_container_builds_links_locally_without_a_secret() -> None:
-    assert Container(Settings(environment="local")).preview_links.token("u", "v", GifSpec())
-    # Settings built without an environment are production's: no public secret.
+    assert Container(settings_for_fakes()).preview_links.token("u", "v", GifSpec())
+    # Production (an unset VV_ENVIRONMENT): no public secret.
     with pytest.raises(MissingSecrets, match="VV_PREVIEW_LINK_SECRET"):
-        _ = Container(Settings()).preview_links
+        _ = Container(Settings(environment="production")).preview_links
     deployed = Settings(environment="production", preview_link_secret=SecretStr("s" * 32))
     assert Container(deployed).preview_links.token("u", "v", GifSpec())
