@@ -13,9 +13,12 @@ first request does), an event function's a malformed CloudEvent (4xx). Emulator 
 a closed port so no client looks for credentials; nothing is ever called.
 
 Each target boots once untimed first (bytecode and the file cache warm, as on a deployed
-instance), then ``--runs`` times timed. Then ``python -X importtime`` of each bundle's ``main``
-and, for the slowest, its heaviest modules. Targets (issue #18): every HTTP function except
-media within 1.5x of the bare app; media and the worker within 2.5x.
+instance), then ``--runs`` times measured: the wall clock, and the CPU seconds the server's
+processes had used when the answer came (read from ``/proc``; what a dedicated instance would
+spend, nearly unmoved by a busy shared machine, unlike the wall clock). Then ``python -X
+importtime`` of each bundle's ``main`` and, for the slowest, its heaviest modules. Targets
+(issue #18): every HTTP function except media within 1.5x of the bare app; media and the
+worker within 2.5x.
 """
 
 from __future__ import annotations
@@ -139,8 +142,29 @@ def _ask(target: Target, port: int) -> int | None:
         connection.close()
 
 
-def boot_once(target: Target, python: Path, env: dict[str, str]) -> tuple[float, int]:
-    """Seconds from process start to the first answered request, and its status."""
+@dataclass(frozen=True)
+class Boot:
+    seconds: float  # wall clock, process start to the first answer
+    cpu_seconds: float  # CPU the server's processes had used by then (user + system)
+    status: int
+
+
+def _cpu_of_group(group: int) -> float:
+    """CPU seconds used so far by every live process of a process group (Linux ``/proc``):
+    gunicorn answers from a worker it forked after importing the app."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def boot_once(target: Target, python: Path, env: dict[str, str]) -> Boot:
+    """Boot ``target`` alone, ask it once, stop it."""
     port = free_port()
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -155,7 +179,8 @@ def boot_once(target: Target, python: Path, env: dict[str, str]) -> tuple[float,
         while True:
             status = _ask(target, port)
             if status is not None:
-                return time.perf_counter() - started, status
+                seconds = time.perf_counter() - started
+                return Boot(seconds, _cpu_of_group(process.pid), status)
             if process.poll() is not None:
                 _, errors = process.communicate()
                 raise RuntimeError(f"{target.name} exited:\n{errors.decode()}")
@@ -171,22 +196,28 @@ def boot_once(target: Target, python: Path, env: dict[str, str]) -> tuple[float,
             process.wait()
 
 
-def import_times(folder: Path, python: Path, env: dict[str, str]) -> list[tuple[int, int, str]]:
-    """``python -X importtime -c 'import main'``: (self µs, cumulative µs, module) per module."""
-    done = subprocess.run(
-        [str(python), "-X", "importtime", "-c", "import main"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    rows = []
-    for line in done.stderr.splitlines():
-        found = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
-        if found:
-            rows.append((int(found[1]), int(found[2]), found[4]))
-    return rows
+def import_times(
+    folder: Path, python: Path, env: dict[str, str], repeat: int = 3
+) -> list[tuple[int, int, str]]:
+    """``python -X importtime -c 'import main'``: (self µs, cumulative µs, module) per module,
+    each the least of ``repeat`` runs (the machine is shared: the least is the least disturbed)."""
+    best: dict[str, tuple[int, int]] = {}
+    for _ in range(repeat):
+        done = subprocess.run(
+            [str(python), "-X", "importtime", "-c", "import main"],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        for line in done.stderr.splitlines():
+            found = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
+            if found:
+                own, cumulative = int(found[1]), int(found[2])
+                seen = best.get(found[4], (own, cumulative))
+                best[found[4]] = (min(seen[0], own), min(seen[1], cumulative))
+    return [(own, cumulative, module) for module, (own, cumulative) in best.items()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,46 +233,48 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     for target in targets:  # untimed: bytecode written, files cached
         boot_once(target, pythons[target.name], env)
-    times: dict[str, list[float]] = {t.name: [] for t in targets}
-    statuses: dict[str, int] = {}
+    boots: dict[str, list[Boot]] = {t.name: [] for t in targets}
     for _ in range(args.runs):
         for target in targets:
-            seconds, statuses[target.name] = boot_once(target, pythons[target.name], env)
-            times[target.name].append(seconds)
+            boots[target.name].append(boot_once(target, pythons[target.name], env))
     load_after = os.getloadavg()
 
-    bare, bare_min = statistics.median(times[HELLO]), min(times[HELLO])
+    def cpu(name: str) -> float:
+        return statistics.median(b.cpu_seconds for b in boots[name])
+
     cpus = os.cpu_count()
     print(f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; {cpus} CPUs")
-    print(f"{args.runs} timed boots each, interleaved; seconds from process start to answer")
-    print("(the target is judged on the minimum: on a shared machine it is the run least")
-    print("disturbed by others; the median shows how much the load moved the rest)\n")
-    print("| bundle | answer | median s | min s | x bare (median) | x bare (min) | target |")
+    print(f"{args.runs} boots each, interleaved; process start to the first answer. The target")
+    print("is judged on CPU seconds (the server's processes, user + system, when it answered):")
+    print("on a shared machine the wall clock mostly measures the neighbours.\n")
+    print("| bundle | answer | wall median s | wall min s | CPU median s | x bare (CPU) | target |")
     print("|---|---|---|---|---|---|---|")
-    slowest, slowest_import = HELLO, 0
     failed = False
     imports: dict[str, int] = {}
+    slowest, slowest_import = HELLO, 0
     for target in targets:
-        median, fastest = statistics.median(times[target.name]), min(times[target.name])
+        walls = [b.seconds for b in boots[target.name]]
         rows = import_times(target.folder, pythons[target.name], env)
         imports[target.name] = next((cum for _, cum, m in rows if m == "main"), 0)
         if target.name != HELLO and imports[target.name] > slowest_import:
             slowest, slowest_import = target.name, imports[target.name]
         limit = None if target.name == HELLO else LIMITS.get(target.name, 1.5)
-        ratio = fastest / bare_min
+        ratio = cpu(target.name) / cpu(HELLO)
         verdict = "" if limit is None else f"≤{limit}x " + ("ok" if ratio <= limit else "MISSED")
         failed |= limit is not None and ratio > limit
         print(
-            f"| {target.name} | {statuses[target.name]} | {median:.3f} | {fastest:.3f}"
-            f" | {median / bare:.2f} | {ratio:.2f} | {verdict} |"
+            f"| {target.name} | {boots[target.name][-1].status} | {statistics.median(walls):.3f}"
+            f" | {min(walls):.3f} | {cpu(target.name):.3f} | {ratio:.2f} | {verdict} |"
         )
-    print("\n`python -X importtime -c 'import main'` in each bundle's environment, one run:\n")
+    print(
+        "\n`python -X importtime -c 'import main'` in each bundle's environment, least of 3 runs:\n"
+    )
     print("| bundle | import main s | x bare |")
     print("|---|---|---|")
     for name, cumulative in imports.items():
         print(f"| {name} | {cumulative / 1e6:.3f} | {cumulative / imports[HELLO]:.2f} |")
     rows = import_times(OUT / "bundles" / slowest, pythons[slowest], env)
-    print(f"\nHeaviest imports of {slowest} (self time; -X importtime, one run):\n")
+    print(f"\nHeaviest imports of {slowest} (self time; -X importtime, least of 3 runs):\n")
     print("| module | self ms | cumulative ms |")
     print("|---|---|---|")
     for own, cumulative, module in sorted(rows, reverse=True)[: args.top]:
