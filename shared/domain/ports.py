@@ -10,12 +10,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shared.domain.markers import (
-    IdempotencyRecord,
-    Marker,
-    MarkerQuery,
-    UpsertDecision,
-)
 from shared.domain.stored_objects import ObjectAddress
 from shared.errors import NotFound
 
@@ -24,6 +18,7 @@ if TYPE_CHECKING:
     # these types at run time (decision 053: import time is paid on every cold start).
     from shared.domain.event_log import AppendResult, Position, StoredEvent
     from shared.domain.events import OutgoingEvent
+    from shared.domain.markers import IdempotencyRecord, Marker, MarkerQuery, UpsertDecision
     from shared.domain.media_analysis import DecodedMedia, MediaProbe
     from shared.domain.principals import ApiKeyRecord
     from shared.domain.rate_limits import Window
@@ -31,7 +26,7 @@ if TYPE_CHECKING:
     from shared.domain.search import ScoredSegment, SegmentScope, StoreFilter
     from shared.domain.stored_objects import StoredObject
 
-UpsertDecider = Callable[[Marker | None, IdempotencyRecord | None], UpsertDecision]
+UpsertDecider = Callable[["Marker | None", "IdempotencyRecord | None"], "UpsertDecision"]
 
 
 class ApiKeyStore(ABC):
