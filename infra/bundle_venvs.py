@@ -1,9 +1,9 @@
 """A clean virtual environment per bundle: a fresh ``python -m venv`` holding only the bundle's
 own ``requirements.txt``, so what boots there boots in Cloud Functions.
 
-Environments are cached under ``.local/bundle-venvs/<hash of the requirements>``: bundles with
-the same requirements share one, a rerun reuses it (seconds), and pip's wheel cache under
-``.local/pip-cache`` makes a new one cost about 20 s instead of a download.
+Environments are cached under ``.local/bundle-venvs/<hash of the pinned lines>``: bundles with
+the same requirements share one and a rerun reuses it; a new one costs 20-100 s of pip (pip's
+cache is pointed at ``.local/pip-cache``).
 """
 
 from __future__ import annotations
