@@ -150,7 +150,7 @@ class Container:
 
         verifier = self.bearer_verifier
         return Authenticator(
-            self.api_keys, verifier, self.bearer_subjects if verifier is not None else None
+            lambda: self.api_keys, verifier, self.bearer_subjects if verifier is not None else None
         )
 
     @cached_property

@@ -17,6 +17,9 @@ from typing import Any
 from shared.log_redaction import redact
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+# The request's trace as Cloud Logging reads it (shared/http/trace_context.py): lines carrying
+# it are grouped under the request in the Logs Explorer.
+trace_fields_var: ContextVar[dict[str, object] | None] = ContextVar("trace_fields", default=None)
 
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message"}
 
@@ -33,6 +36,7 @@ class CloudLoggingFormatter(logging.Formatter):
         if request_id:
             entry["request_id"] = request_id
             entry["logging.googleapis.com/labels"] = {"request_id": request_id}
+        entry.update(trace_fields_var.get() or {})
         for key, value in record.__dict__.items():
             if key not in _RESERVED and not key.startswith("_"):
                 entry[key] = value

@@ -1,14 +1,19 @@
 """What an analyzer reads from a media file: a probe (container facts) and a decoded,
-analysis-sized version of its pixels and sound. Pure values; the ffmpeg adapter fills them."""
+analysis-sized version of its pixels and sound. Pure values; the ffmpeg adapter fills them.
+
+numpy is imported for type checking only: ``shared/domain/ports.py`` names these types, so
+every function imports this module, and only the worker ever holds an array (decision 053)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from shared.domain.records import MediaType
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 
 @dataclass(frozen=True)

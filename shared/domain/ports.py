@@ -8,24 +8,25 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from shared.domain.event_log import AppendResult, Position, StoredEvent
-from shared.domain.events import OutgoingEvent
-from shared.domain.markers import (
-    IdempotencyRecord,
-    Marker,
-    MarkerQuery,
-    UpsertDecision,
-)
-from shared.domain.media_analysis import DecodedMedia, MediaProbe
-from shared.domain.principals import ApiKeyRecord
-from shared.domain.rate_limits import Window
-from shared.domain.records import RunVideoStatus, SegmentRecord, VideoRecord
-from shared.domain.search import ScoredSegment, SegmentScope, StoreFilter
-from shared.domain.stored_objects import ObjectAddress, StoredObject
+from shared.domain.stored_objects import ObjectAddress
 from shared.errors import NotFound
 
-UpsertDecider = Callable[[Marker | None, IdempotencyRecord | None], UpsertDecision]
+if TYPE_CHECKING:
+    # Named in signatures only: every function imports this module, and each needs few of
+    # these types at run time (decision 053: import time is paid on every cold start).
+    from shared.domain.event_log import AppendResult, Position, StoredEvent
+    from shared.domain.events import OutgoingEvent
+    from shared.domain.markers import IdempotencyRecord, Marker, MarkerQuery, UpsertDecision
+    from shared.domain.media_analysis import DecodedMedia, MediaProbe
+    from shared.domain.principals import ApiKeyRecord
+    from shared.domain.rate_limits import Window
+    from shared.domain.records import RunVideoStatus, SegmentRecord, VideoRecord
+    from shared.domain.search import ScoredSegment, SegmentScope, StoreFilter
+    from shared.domain.stored_objects import StoredObject
+
+UpsertDecider = Callable[["Marker | None", "IdempotencyRecord | None"], "UpsertDecision"]
 
 
 class ApiKeyStore(ABC):

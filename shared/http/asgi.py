@@ -22,9 +22,10 @@ from shared.domain.principals import Principal, Scope
 from shared.http.access_log import log_request
 from shared.http.error_mapping import error_response_parts
 from shared.http.request_ids import request_id_from
+from shared.http.trace_context import trace_log_fields
 from shared.http.validation import query_to_dict, validate
 from shared.services.authentication import require_scope
-from shared.structured_logging import configure_logging, request_id_var
+from shared.structured_logging import configure_logging, request_id_var, trace_fields_var
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -73,9 +74,13 @@ def endpoint(
         request_id = request_id_from(request.headers.get("X-Request-ID"))
         # Each request runs in its own task, so the id stays set for the streamed body too.
         request_id_var.set(request_id)
+        trace: dict[str, object] = {}
+        trace_fields_var.set(trace)
         try:
             container = container_provider()
             configure_logging(container.settings.log_level)
+            trace = trace_log_fields(request.headers.get, container.settings.project_id)
+            trace_fields_var.set(trace)
             principal = Principal(user_id="", scopes=frozenset(), key_id="")
             if scope is not None:
                 alternative = alt_credentials(request, container) if alt_credentials else None
@@ -100,7 +105,13 @@ def endpoint(
         response.headers["X-Request-ID"] = request_id
         user_agent = request.headers.get("User-Agent", "")
         log_request(
-            request.method, request.url.path, response.status_code, started, request_id, user_agent
+            request.method,
+            request.url.path,
+            response.status_code,
+            started,
+            request_id,
+            user_agent,
+            **trace,
         )
         return response
 

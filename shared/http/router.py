@@ -31,10 +31,11 @@ from shared.errors import (
 from shared.http.access_log import log_request
 from shared.http.error_mapping import error_response_parts
 from shared.http.request_ids import request_id_from
+from shared.http.trace_context import trace_log_fields
 from shared.http.validation import parse_json, query_to_dict, validate
 from shared.secrets import SecretName, require_secrets
 from shared.services.authentication import require_scope
-from shared.structured_logging import configure_logging, request_id_var
+from shared.structured_logging import configure_logging, request_id_var, trace_fields_var
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -216,19 +217,30 @@ class Router:
         started = time.perf_counter()
         request_id = request_id_from(request.headers.get("X-Request-ID"))
         token = request_id_var.set(request_id)
+        trace_token = trace_fields_var.set(None)
+        trace: dict[str, object] = {}
         try:
             container = self._container_provider()
             configure_logging(container.settings.log_level)
+            trace = trace_log_fields(request.headers.get, container.settings.project_id)
+            trace_fields_var.set(trace)
             response = self._dispatch(request, request_id, container)
         except Exception as error:  # the one place errors become responses
             status, body, headers = error_response_parts(error, request_id)
             response = _json_response(body, status, headers)
         finally:
             request_id_var.reset(token)
+            trace_fields_var.reset(trace_token)
         response.headers["X-Request-ID"] = request_id
         user_agent = request.headers.get("User-Agent", "")
         log_request(
-            request.method, request.path, response.status_code, started, request_id, user_agent
+            request.method,
+            request.path,
+            response.status_code,
+            started,
+            request_id,
+            user_agent,
+            **trace,
         )
         return response
 

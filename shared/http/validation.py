@@ -36,7 +36,10 @@ RecordId = Annotated[
 class StrictModel(BaseModel):
     """Rejects unknown fields: a typo in a request is an error, not a silent default."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, frozen=True)
+    # defer_build: built on first use, not at import (decision 053: cold starts).
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=False, frozen=True, defer_build=True
+    )
 
 
 def validation_details(exc: PydanticValidationError) -> dict[str, Any]:

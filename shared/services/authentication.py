@@ -4,6 +4,7 @@ or refuse them."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 
 from shared.clock import utcnow
 from shared.domain.bearer import (
@@ -57,17 +58,21 @@ class Authenticator:
 
     def __init__(
         self,
-        api_keys: ApiKeyStore,
+        api_keys: Callable[[], ApiKeyStore],
         verifier: BearerTokenVerifier | None = None,
         subjects: BearerSubjectStore | None = None,
     ) -> None:
+        # The key store is asked for only once a key is well-formed: a request without one
+        # (a scanner, a probe, a cold instance's first caller) never builds its client.
         self._api_keys = api_keys
         self._verifier = verifier
         self._subjects = subjects
 
     def authenticate(self, api_key: str | None, authorization: str | None) -> Principal:
         if authorization is None:
-            return authenticate(self._api_keys, api_key)
+            if not api_key or not API_KEY_RE.fullmatch(api_key):
+                raise Unauthenticated(_INVALID)
+            return authenticate(self._api_keys(), api_key)
         return self.bearer(bearer_token_of(authorization))
 
     def bearer(self, token: str) -> Principal:

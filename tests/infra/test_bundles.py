@@ -1,10 +1,13 @@
-"""Each deployable bundle boots ALONE: from its own folder, with no PYTHONPATH to the repository,
-under the server production uses, and answers a request through its real code path. A file
-missing from a bundle fails here, not in production."""
+"""Each deployable bundle boots ALONE: from its own folder, in a clean virtual environment holding
+only its own requirements, with no PYTHONPATH to the repository, under the server production
+uses, and answers a request through its real code path. A file or a requirement missing from a
+bundle fails here, not in production; so does a fake, demo, CLI or test file shipped in one."""
 
 from __future__ import annotations
 
 import base64
+import importlib.metadata
+import importlib.util
 import json
 import os
 import subprocess
@@ -14,8 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from packaging.requirements import Requirement
 
-from infra.bundle import build_bundle, zip_bundle
+from infra.bundle import REQUIREMENTS, ROOT, build_bundle, pinned_requirements, zip_bundle
+from infra.bundle_imports import function_closure, is_excluded
+from infra.bundle_venvs import venv_for
 from infra.local.emulators import Emulators
 from infra.local.processes import ManagedProcess, free_port
 from infra.local.routes import FunctionSpec, load_table
@@ -40,10 +46,10 @@ def clean_env(emulators: Emulators, cloud: Container) -> dict[str, str]:
     return {**env, **emulators.env, "OMP_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
-def _server_argv(spec: FunctionSpec, port: int) -> list[str]:
+def _server_argv(spec: FunctionSpec, port: int, python: Path) -> list[str]:
     if spec.kind == "asgi":
         return [
-            sys.executable,
+            str(python),
             "-m",
             "uvicorn",
             spec.target,
@@ -54,7 +60,7 @@ def _server_argv(spec: FunctionSpec, port: int) -> list[str]:
         ]
     signature = "cloudevent" if spec.kind == "cloudevent" else "http"
     return [
-        sys.executable,
+        str(python),
         "-m",
         "functions_framework",
         "--target",
@@ -79,7 +85,7 @@ def booted(
     port = free_port()
     process = ManagedProcess(
         spec.name,
-        _server_argv(spec, port),
+        _server_argv(spec, port, venv_for(folder)),
         folder.parent / f"{spec.name}.log",
         f"http://127.0.0.1:{port}/",
         env=clean_env,
@@ -153,3 +159,144 @@ def test_bundle_boots_alone_and_answers(booted: tuple[FunctionSpec, str]) -> Non
         response = client.request(*_sample_request(spec.name))
     assert response.status_code in {401, 404}, response.text
     assert set(response.json()["error"]) >= {"code", "message", "request_id"}
+
+
+# Never in a bundle: fakes, scripted analyzer, demo media, CLI, stream client, local-only
+# embedder (infra/bundle_imports.py), nor any test code.
+def _forbidden(relative: Path) -> bool:
+    module = ".".join(relative.with_suffix("").parts)
+    return (
+        is_excluded(module)
+        or relative.name == "conftest.py"
+        or relative.name.startswith("test_")
+        or "tests" in relative.parts
+    )
+
+
+def test_no_bundle_holds_fake_demo_cli_or_test_code(bundles: Path) -> None:
+    for spec in FUNCTIONS.values():
+        folder = bundles / spec.name
+        shipped = [p.relative_to(folder) for p in folder.rglob("*.py")]
+        assert not [p for p in shipped if _forbidden(p)], spec.name
+        for path in shipped:
+            text = (folder / path).read_text()
+            assert "import pytest" not in text and "tests." not in text, f"{spec.name}/{path}"
+    # The rule has teeth: those files exist in the repository, next to what is shipped.
+    assert _forbidden(Path("shared/adapters/memory_markers.py"))
+    assert (ROOT / "shared/adapters/memory_markers.py").is_file()
+
+
+def test_bundle_ships_the_shared_modules_its_code_imports_and_no_others(bundles: Path) -> None:
+    everything = {p.relative_to(ROOT) for p in (ROOT / "shared").rglob("*.py")}
+    for spec in FUNCTIONS.values():
+        folder = bundles / spec.name
+        shipped = {p.relative_to(folder) for p in (folder / "shared").rglob("*.py")}
+        imported = {p for p in function_closure(ROOT / spec.source).files if p.parts[0] == "shared"}
+        assert shipped == imported, spec.name
+        assert len(shipped) < len(everything), spec.name
+
+
+def _normalized(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def _owners() -> dict[Path, str]:
+    """Installed file -> the distribution that installed it."""
+    owners: dict[Path, str] = {}
+    for dist in importlib.metadata.distributions():
+        for file in dist.files or []:
+            owners[Path(str(dist.locate_file(file))).resolve()] = _normalized(dist.metadata["Name"])
+    return owners
+
+
+def _imported_distributions(modules: frozenset[str], owners: dict[Path, str]) -> set[str]:
+    found = set()
+    for name in modules:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue  # ``from package import attribute``: the package is in the set too
+        if spec is not None and spec.origin and spec.origin not in {"built-in", "frozen"}:
+            owner = owners.get(Path(spec.origin).resolve())
+            assert owner is not None, f"{name} ({spec.origin}) belongs to no distribution"
+            found.add(owner)
+    return found
+
+
+def _installed_by(requirements: list[Requirement]) -> set[str]:
+    """The named distributions and everything they install, extras included."""
+    seen: set[str] = set()
+    pending = list(requirements)
+    while pending:
+        requirement = pending.pop()
+        name = _normalized(requirement.name)
+        if name in seen:
+            continue
+        seen.add(name)
+        for line in importlib.metadata.requires(requirement.name) or []:
+            dependency = Requirement(line)
+            extras = [{"extra": e} for e in requirement.extras] or [{"extra": ""}]
+            if dependency.marker is None or any(dependency.marker.evaluate(e) for e in extras):
+                pending.append(dependency)
+    return seen
+
+
+SERVERS = {"functions-framework", "uvicorn"}  # run the bundle; imported by no module of it
+
+
+def test_declared_requirements_are_what_the_code_imports() -> None:
+    owners = _owners()
+    pins = pinned_requirements()
+    assert set(REQUIREMENTS) == set(FUNCTIONS)
+    for name, spec in FUNCTIONS.items():
+        declared = [Requirement(pins[_normalized(d)]) for d in REQUIREMENTS[name]]
+        imported = _imported_distributions(function_closure(ROOT / spec.source).third_party, owners)
+        missing = imported - _installed_by(declared)
+        assert not missing, f"{name} imports {sorted(missing)}: declare them in infra/bundle.py"
+        unused = {_normalized(r.name) for r in declared} - imported - SERVERS
+        assert not unused, f"{name} declares {sorted(unused)} but imports none of it"
+
+
+# Run inside a bundle's own environment: every module of the bundle imports, and every
+# third-party name the code imports lazily (inside a function) is installed there too.
+IMPORT_PROBE = """
+import importlib, json, pathlib, sys
+failures = []
+for path in sorted(pathlib.Path(".").rglob("*.py")):
+    parts = path.with_suffix("").parts
+    name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+    try:
+        importlib.import_module(name)
+    except Exception as error:
+        failures.append(f"{name}: {error!r}")
+for name in json.loads(sys.argv[1]):
+    try:
+        importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        parent, _, attribute = name.rpartition(".")
+        try:
+            ok = error.name == name and hasattr(importlib.import_module(parent), attribute)
+        except ImportError:
+            ok = False
+        if not ok:
+            failures.append(f"{name}: {error!r}")
+print(json.dumps(failures))
+"""
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_bundle_imports_in_its_own_environment(
+    name: str, bundles: Path, clean_env: dict[str, str]
+) -> None:
+    folder = bundles / name
+    third_party = sorted(function_closure(ROOT / FUNCTIONS[name].source).third_party)
+    probe = subprocess.run(
+        [str(venv_for(folder)), "-c", IMPORT_PROBE, json.dumps(third_party)],
+        cwd=folder,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert json.loads(probe.stdout.splitlines()[-1]) == []

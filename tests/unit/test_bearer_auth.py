@@ -138,4 +138,4 @@ def test_bearer_header_parsing() -> None:
 
 def test_an_authenticator_without_issuers_refuses_tokens(container: Container) -> None:
     with pytest.raises(InvalidBearerToken):
-        Authenticator(container.api_keys).authenticate(None, "Bearer x.y.z")
+        Authenticator(lambda: container.api_keys).authenticate(None, "Bearer x.y.z")

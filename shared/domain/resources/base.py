@@ -10,7 +10,11 @@ class ResponseModel(BaseModel):
     false``; every field is listed as required in the OpenAPI document because every field is
     always sent (null when there is no value)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
+    # defer_build: a model's validator and serializer are built on its first use, not when a
+    # function imports it (decision 053: cold starts); pydantic locks that first build.
+    model_config = ConfigDict(
+        extra="forbid", json_schema_serialization_defaults_required=True, defer_build=True
+    )
 
 
 class MarkerInfo(ResponseModel):
