@@ -31,7 +31,9 @@ ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 # What each function installs, by distribution name; versions come from requirements.txt.
 # tests/infra/test_bundles.py checks each list against the function's imports: every
 # third-party import is declared or installed by a declared one, nothing declared is unused.
-_HTTP = ("functions-framework", "flask", "pydantic", "google-cloud-firestore", "PyJWT")
+# Every function reads shared/config.py, a pydantic-settings model.
+_SETTINGS = ("pydantic", "pydantic-settings")
+_HTTP = ("functions-framework", "flask", *_SETTINGS, "google-cloud-firestore", "PyJWT")
 REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "markers": _HTTP,
     "batch": _HTTP,
@@ -47,13 +49,13 @@ REQUIREMENTS: dict[str, tuple[str, ...]] = {
     ),
     "events_ingest": (
         "functions-framework",
-        "pydantic",
+        *_SETTINGS,
         "google-cloud-firestore",
         "google-cloud-pubsub",
     ),
     "processing_worker": (
         "functions-framework",
-        "pydantic",
+        *_SETTINGS,
         "google-cloud-firestore",
         "google-cloud-pubsub",
         "google-cloud-storage",
@@ -64,7 +66,7 @@ REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "events_relay": (
         "starlette",
         "uvicorn",
-        "pydantic",
+        *_SETTINGS,
         "google-cloud-firestore",
         "google-cloud-pubsub",
         "PyJWT",
