@@ -2,7 +2,8 @@
 
 The record id is derived from (user_id, event_key), so a redelivery hits the same document and
 ``create`` (an exists=false precondition) turns it into a no-op. ``committed_at`` is the
-server's commit time (``SERVER_TIMESTAMP``); with the record id it is the event's position.
+server's ``SERVER_TIMESTAMP``: the time it received the write, not its commit time
+(docs/decisions/023); with the record id it is the event's position.
 ``expires_at`` drives the TTL policy that enforces retention in production.
 
 Queries need the composite index (user_id ASC, committed_at ASC, __name__ ASC).
@@ -20,7 +21,13 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.adapters.firestore_calls import DEFAULT_TIMEOUT_SECONDS, call_options
 from shared.adapters.firestore_errors import translated_google_errors
-from shared.domain.event_log import AppendResult, Position, StoredEvent, record_id_for
+from shared.domain.event_log import (
+    AppendResult,
+    Position,
+    StoredEvent,
+    micros_of,
+    record_id_for,
+)
 from shared.domain.events import EventType, OutgoingEvent
 from shared.domain.ports import EventLog, EventReader
 
@@ -70,14 +77,17 @@ class FirestoreEventLog(EventLog):
         ref = self._events.document(record_id)
         with translated_google_errors("The event store"):
             try:
-                ref.create(event_to_doc(event, expires_at), **self._call)
-                stored = True
+                written = ref.create(event_to_doc(event, expires_at), **self._call)
             except gexc.Conflict:  # AlreadyExists: stored by an earlier delivery
-                stored = False
-            # The position is the stored ``committed_at``, read back: on the emulator it is
-            # NOT the write result's update_time (it is taken earlier, in milliseconds).
-            snapshot = ref.get(field_paths=[COMMITTED_AT], **self._call)
-        return AppendResult(stored, Position.at(snapshot.get(COMMITTED_AT), record_id))
+                # The rare path: read the first delivery's position back.
+                snapshot = ref.get(field_paths=[COMMITTED_AT], **self._call)
+                return AppendResult(False, Position.at(snapshot.get(COMMITTED_AT), record_id))
+        # The write result carries the value SERVER_TIMESTAMP resolved to (its one transform),
+        # so no read-back is needed; ``update_time`` is the real commit time. Their gap is what
+        # the relay's settle margin must cover (docs/decisions/023), so it is reported.
+        stamped = written.transform_results[0].timestamp_value
+        gap = micros_of(written.update_time) - micros_of(stamped)
+        return AppendResult(True, Position.at(stamped, record_id), commit_gap_micros=gap)
 
 
 class FirestoreEventReader(EventReader):

@@ -86,10 +86,13 @@ class StoredEvent:
 
 @dataclass(frozen=True)
 class AppendResult:
-    """``stored`` is False when the record already existed (a redelivery or a duplicate key)."""
+    """``stored`` is False when the record already existed (a redelivery or a duplicate key).
+    ``commit_gap_micros``: how long after its stamp (the position) the write committed, when
+    the store reports it; the relay's settle margin must exceed it (docs/decisions/023)."""
 
     stored: bool
     position: Position
+    commit_gap_micros: int | None = None
 
 
 @dataclass(frozen=True)
