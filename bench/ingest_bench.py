@@ -20,6 +20,7 @@ Prints the load average beside each figure: the machine is shared.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import json
 import os
@@ -51,6 +52,7 @@ sys.path.insert(0, str(ROOT / "functions" / "events_ingest"))
 from events_ingest_api.handler import decode_message, parse_event  # noqa: E402
 
 STREAM = "/api/v2/processing/events/stream"
+CONCURRENCY = 16
 
 
 def load() -> str:
@@ -150,7 +152,44 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def sustained(stack: LocalStack, cloud: Container, rate: float, duration: float) -> dict:
+async def push_directly(url: str, subscription: str, messages: list[bytes], rate: float) -> int:
+    """Push-shaped requests to the ingest function, ``CONCURRENCY`` at a time, paced at
+    ``rate``; every 50th message is pushed a second time (a redelivery). Answers the number
+    of requests that failed (Pub/Sub would redeliver those; they are retried here)."""
+    queue: asyncio.Queue[tuple[int, bytes]] = asyncio.Queue()
+    failures = 0
+    began = time.monotonic()
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal failures
+        while True:
+            seq, data = await queue.get()
+            body = {
+                "message": {"data": base64.b64encode(data).decode(), "messageId": f"m-{seq}"},
+                "subscription": subscription,
+            }
+            while True:
+                answer = await client.post(url, json=body)
+                if answer.status_code < 300:
+                    break
+                failures += 1
+            queue.task_done()
+
+    limits = httpx.Limits(max_connections=CONCURRENCY)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        workers = [asyncio.create_task(worker(client)) for _ in range(CONCURRENCY)]
+        for seq, data in enumerate(messages):
+            await asyncio.sleep(max(0.0, began + seq / rate - time.monotonic()))
+            queue.put_nowait((seq, data))
+            if seq % 50 == 49:
+                queue.put_nowait((seq, data))
+        await queue.join()
+        for task in workers:
+            task.cancel()
+    return failures
+
+
+def sustained(stack: LocalStack, cloud: Container, rate: float, duration: float, feed: str) -> dict:
     ingest = next(p for p in stack.processes if p.name == "events_ingest")
     assert ingest.popen is not None
     pids = [ingest.popen.pid, *children(ingest.popen.pid)]
@@ -164,12 +203,20 @@ def sustained(stack: LocalStack, cloud: Container, rate: float, duration: float)
     cursor = Position(time.time_ns() // 1000 - 1_000_000).event_id
     began = time.monotonic()
     first = time.time()
-    futures = []
-    for seq in range(total):
-        time.sleep(max(0.0, began + seq / rate - time.monotonic()))
-        futures.append(publisher.publish(topic, event_message(event_for(user, seq))))
-    for future in futures:
-        future.result(timeout=60)
+    failures = 0
+    if feed == "emulator":
+        futures = []
+        for seq in range(total):
+            time.sleep(max(0.0, began + seq / rate - time.monotonic()))
+            futures.append(publisher.publish(topic, event_message(event_for(user, seq))))
+        for future in futures:
+            future.result(timeout=60)
+    else:
+        messages = [event_message(event_for(user, seq)) for seq in range(total)]
+        url = stack.function_urls["events_ingest"] + "/"
+        subscription = f"projects/{cloud.settings.project_id}/subscriptions/ingest-bench"
+        first = time.time()
+        failures = asyncio.run(push_directly(url, subscription, messages, rate))
     published = time.time()
     log = stack.state_dir / "logs" / "events_ingest.log"
     load_during = load()
@@ -192,6 +239,8 @@ def sustained(stack: LocalStack, cloud: Container, rate: float, duration: float)
         "follower_received": sum(seen.values()),
         "follower_lost": total - len(seen),
         "follower_duplicated": sum(n - 1 for n in seen.values() if n > 1),
+        "feed": feed,
+        "failed_pushes_retried": failures,
         "ingest_cpu_ms_per_event": round(cpu * 1000 / max(len(times), 1), 2),
         "load_average_during": load_during,
     }
@@ -203,6 +252,13 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--parts", default="steps,sustained")
+    parser.add_argument(
+        "--feed",
+        default="direct",
+        choices=["direct", "emulator"],
+        help="direct: push requests sent by the bench, concurrently, as Pub/Sub pushes in "
+        "production; emulator: through the Pub/Sub emulator's push (at most 2 at a time)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ingest-bench-") as scratch:
         stack = LocalStack(state_dir=Path(scratch), gateway_port=free_port())
@@ -213,7 +269,7 @@ def main() -> None:
                 for name, figures in steps(cloud, args.samples).items():
                     print(json.dumps({"step": name, **figures, "load": load()}), flush=True)
             if "sustained" in args.parts:
-                result = sustained(stack, cloud, args.rate, args.duration)
+                result = sustained(stack, cloud, args.rate, args.duration, args.feed)
                 print(json.dumps({"sustained": result, "load": load()}), flush=True)
         finally:
             stack.stop()

@@ -24,6 +24,7 @@ from shared.adapters.firestore_errors import translated_google_errors
 from shared.domain.event_log import (
     AppendResult,
     Position,
+    ReadTimeInFuture,
     StoredEvent,
     micros_of,
     record_id_for,
@@ -98,16 +99,26 @@ class FirestoreEventReader(EventReader):
         self._timeout = timeout
 
     async def read(
-        self, user_id: str, after: Position, limit: int, until: Position | None = None
+        self,
+        user_id: str,
+        after: Position,
+        limit: int,
+        until: Position | None = None,
+        read_time: datetime | None = None,
     ) -> list[StoredEvent]:
         found: list[StoredEvent] = []
         with translated_google_errors("The event store"):
             query = self.query(user_id, after, limit, until)
-            async for snapshot in query.stream(timeout=self._timeout):
-                event = event_from_doc(snapshot.id, snapshot.to_dict() or {})
-                if until is not None and event.position > until:
-                    break  # same commit time as ``until``, later record id
-                found.append(event)
+            try:
+                async for snapshot in query.stream(timeout=self._timeout, read_time=read_time):
+                    event = event_from_doc(snapshot.id, snapshot.to_dict() or {})
+                    if until is not None and event.position > until:
+                        break  # same commit time as ``until``, later record id
+                    found.append(event)
+            except gexc.InvalidArgument as exc:
+                if read_time is not None and "future" in str(exc):
+                    raise ReadTimeInFuture(str(exc)) from exc
+                raise
         return found
 
     def query(

@@ -66,6 +66,11 @@ class Position:
         return cls(int(found.group(1)), found.group(2) or "")
 
 
+class ReadTimeInFuture(Exception):
+    """The store refused a read at a time its own clock has not reached yet (the reader's
+    clock is ahead of the store's); read at an earlier time."""
+
+
 @dataclass(frozen=True)
 class StoredEvent:
     position: Position
