@@ -21,6 +21,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.adapters.firestore_calls import DEFAULT_TIMEOUT_SECONDS, call_options
 from shared.adapters.firestore_errors import translated_google_errors
+from shared.adapters.firestore_group_commit import GroupCommit
 from shared.domain.event_log import (
     AppendResult,
     Position,
@@ -72,14 +73,14 @@ class FirestoreEventLog(EventLog):
     def __init__(self, client: firestore.Client, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
         self._events = client.collection(EVENTS)
         self._call = call_options(timeout)
+        self._writes = GroupCommit(client, self._call)
 
     def append(self, event: OutgoingEvent, expires_at: datetime) -> AppendResult:
         record_id = record_id_for(event.user_id, event.event_key)
         ref = self._events.document(record_id)
         with translated_google_errors("The event store"):
-            try:
-                written = ref.create(event_to_doc(event, expires_at), **self._call)
-            except gexc.Conflict:  # AlreadyExists: stored by an earlier delivery
+            written = self._writes.create(ref, event_to_doc(event, expires_at))
+            if written is None:  # already there: stored by an earlier delivery
                 # The rare path: read the first delivery's position back.
                 snapshot = ref.get(field_paths=[COMMITTED_AT], **self._call)
                 return AppendResult(False, Position.at(snapshot.get(COMMITTED_AT), record_id))
