@@ -169,9 +169,12 @@ async def push_directly(url: str, subscription: str, messages: list[bytes], rate
                 "subscription": subscription,
             }
             while True:
-                answer = await client.post(url, json=body)
-                if answer.status_code < 300:
-                    break
+                try:
+                    answer = await client.post(url, json=body)
+                    if answer.status_code < 300:
+                        break
+                except httpx.TransportError:  # a dropped keep-alive connection: push again
+                    pass
                 failures += 1
             queue.task_done()
 

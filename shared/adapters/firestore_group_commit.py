@@ -21,6 +21,10 @@ from google.cloud import firestore
 MAX_BATCH = 100
 
 
+class SharedCommitFailed(Exception):
+    """The commit a create was part of failed; the cause is the store's error."""
+
+
 class _Pending:
     __slots__ = ("data", "error", "finished", "ref", "result", "wake")
 
@@ -59,7 +63,11 @@ class GroupCommit:
         if not pending.finished:
             self._commit_next()
         if pending.error is not None:
-            raise pending.error
+            # Each waiter raises its own exception (one shared instance raised on many
+            # threads would tangle its traceback), caused by the commit's.
+            raise SharedCommitFailed("the commit this create was part of failed") from (
+                pending.error
+            )
         return pending.result
 
     def _commit_next(self) -> None:
@@ -77,6 +85,20 @@ class GroupCommit:
 
     def _commit(self, batch: list[_Pending]) -> None:
         self.commits += 1
+        # A commit cannot create one document twice: a redelivery that arrives while its first
+        # delivery waits goes alone, after the batch (and reads "already exists").
+        together: dict[str, _Pending] = {}
+        again: list[_Pending] = []
+        for pending in batch:
+            if pending.ref.path in together:
+                again.append(pending)
+            else:
+                together[pending.ref.path] = pending
+        self._commit_together(list(together.values()))
+        for pending in again:
+            self._create_alone(pending)
+
+    def _commit_together(self, batch: list[_Pending]) -> None:
         if len(batch) == 1:
             self._create_alone(batch[0])
             return
