@@ -178,6 +178,8 @@ async def run_case(server: Server, subscribers: int, rate: float, duration: floa
         "latency_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "memory_per_connection_kib": round(per_connection, 1),
         "store_to_client_p50_ms": round(percentile(after_commit, 0.5) * 1000, 1),
+        "store_to_client_p99_ms": round(percentile(after_commit, 0.99) * 1000, 1),
+        "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
 
 
@@ -286,10 +288,11 @@ def main() -> None:
                 stop()
     columns = (
         "server", "subscribers", "published", "lost", "deliveries_per_s", "latency_p50_ms",
-        "latency_p99_ms", "store_to_client_p50_ms", "memory_per_connection_kib",
+        "latency_p99_ms", "store_to_client_p50_ms", "store_to_client_p99_ms",
+        "memory_per_connection_kib", "load_average",
     )  # fmt: skip
     print("\n| server | subscribers | published | lost | deliveries/s | p50 ms | p99 ms ", end="")
-    print("| stored→client p50 ms | KiB/conn |\n" + "|---" * len(columns) + "|")
+    print("| stored→client p50 ms | p99 ms | KiB/conn | load |\n" + "|---" * len(columns) + "|")
     for r in results:
         print("| " + " | ".join(str(r[c]) for c in columns) + " |")
 
