@@ -38,6 +38,11 @@ def now_micros() -> int:
     return time.time_ns() // 1000
 
 
+def _resolve(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
 @dataclass(frozen=True)
 class StreamEnd:
     code: str
@@ -62,7 +67,7 @@ class Subscription:
         self._filter = event_filter
         self._capacity = capacity
         self._queue: collections.deque[tuple[Position, bytes]] = collections.deque()
-        self._ready = asyncio.Event()
+        self._waiter: asyncio.Future[None] | None = None
 
     def offer(self, event: StoredEvent, frame: bytes) -> bool:
         """False when the buffer is full: the feed then lets go of this stream."""
@@ -72,7 +77,7 @@ class Subscription:
             if len(self._queue) >= self._capacity:
                 return False
             self._queue.append((event.position, frame))
-            self._ready.set()
+            self._wake()
         self.position = event.position
         return True
 
@@ -82,14 +87,26 @@ class Subscription:
 
     def end(self, reason: StreamEnd) -> None:
         self.ended = reason
-        self._ready.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None:
+            _resolve(self._waiter)
 
     async def wait(self, timeout: float) -> None:
+        # A bare future and a timer, not ``wait_for`` on an Event: no task per wait, and a
+        # thousand streams wait once per batch each (docs/decisions/024).
         if self._queue or self.ended:
             return
-        self._ready.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._ready.wait(), max(timeout, 0.0))
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiter = waiter
+        timer = loop.call_later(max(timeout, 0.0), _resolve, waiter)
+        try:
+            await waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
 
     def drain(self, limit: int) -> tuple[list[bytes], Position]:
         """Up to ``limit`` frames, and the position a client that got them may resume from."""
