@@ -36,7 +36,7 @@ from pathlib import Path
 import httpx
 from google.cloud import pubsub_v1
 
-from bench.events_bench import children
+from bench.events_bench import children, cpu_seconds
 from infra.local.processes import free_port
 from infra.local.stack import LocalStack
 from shared.adapters.firestore_event_log import COMMITTED_AT
@@ -147,11 +147,6 @@ def follow(base: str, key: str, cursor: str, total: int, timeout: float) -> Coun
     return seen
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def push_directly(url: str, subscription: str, messages: list[bytes], rate: float) -> int:
     """Push-shaped requests to the ingest function, ``CONCURRENCY`` at a time, paced at
     ``rate``; every 50th message is pushed a second time (a redelivery). Answers the number
@@ -196,7 +191,7 @@ def sustained(stack: LocalStack, cloud: Container, rate: float, duration: float,
     ingest = next(p for p in stack.processes if p.name == "events_ingest")
     assert ingest.popen is not None
     pids = [ingest.popen.pid, *children(ingest.popen.pid)]
-    cpu_before = sum(cpu_seconds(pid) for pid in pids)
+    cpu_before = cpu_seconds(pids)
     user = "ingest-" + uuid.uuid4().hex[:8]
     key = create_api_key(cloud.api_keys, user, ["read"])
     # The bench's own publisher batches (10 ms), so publishing is not what limits the rate.
@@ -227,7 +222,7 @@ def sustained(stack: LocalStack, cloud: Container, rate: float, duration: float,
     while len(stored_times(log)) < total and time.monotonic() < deadline:
         time.sleep(1.0)
     times = sorted(stored_times(log))
-    cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+    cpu = cpu_seconds(pids) - cpu_before
     by_second = Counter(int(t - first) for t in times)
     full = [by_second[s] for s in range(1, int(duration))]  # whole seconds of publishing
     seen = follow(stack.function_urls["events_relay"], key, cursor, total, timeout=180)
