@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -98,6 +99,15 @@ def rss_kib(pids: list[int]) -> int:
     return sum(int(line.split()[1]) for line in lines if line.startswith("VmRSS:"))
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def children(pid: int) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
@@ -119,6 +129,9 @@ class Server:
     request: Callable[[], bytes]
     publish: Callable[[int, float], None]  # (sequence number, publish time)
     new_case: Callable[[], None]
+    # The relay's own stored-to-handed-out lags (ms) logged since the case began: its side of
+    # stored-to-client, without the subscriber harness's receive backlog.
+    handout_lags: Callable[[float], list[float]] = lambda since: []
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -151,6 +164,7 @@ async def run_case(server: Server, subscribers: int, rate: float, duration: floa
             time.sleep(max(0.0, began + seq / rate - time.monotonic()))
             server.publish(seq, time.time())
 
+    cpu_before = cpu_seconds(server.pids())
     first_publish = time.time()
     publisher = threading.Thread(target=publish_all, daemon=True)
     publisher.start()
@@ -159,6 +173,8 @@ async def run_case(server: Server, subscribers: int, rate: float, duration: floa
         await asyncio.sleep(0.5)
         if not publisher.is_alive() and all(s.count >= total for s in subs):
             break
+    cpu = cpu_seconds(server.pids()) - cpu_before
+    handout = server.handout_lags(first_publish)
     stop.set()
     for task in tasks:
         task.cancel()
@@ -177,7 +193,15 @@ async def run_case(server: Server, subscribers: int, rate: float, duration: floa
         "latency_p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
         "latency_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "memory_per_connection_kib": round(per_connection, 1),
+        # The server's own CPU (user + system) per delivered event while publishing.
+        "server_cpu_us_per_delivery": round(cpu * 1e6 / max(delivered, 1), 1),
         "store_to_client_p50_ms": round(percentile(after_commit, 0.5) * 1000, 1),
+        "store_to_client_p99_ms": round(percentile(after_commit, 0.99) * 1000, 1),
+        "relay_handout_p50_p99_ms": [
+            round(percentile(handout, 0.5), 1),
+            round(percentile(handout, 0.99), 1),
+        ],
+        "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
 
 
@@ -254,7 +278,19 @@ def start_relay(folder: Path) -> tuple[LocalStack, Server]:
         ).encode()
 
     pid = relay.popen.pid
-    return stack, Server("relay", port, lambda: [pid], request, publish, new_case)
+    log = folder / "logs" / "events_relay.log"
+
+    def handout_lags(since: float) -> list[float]:
+        lags = []
+        for line in log.read_text(errors="replace").splitlines():
+            if '"delivery_lag_ms"' in line:
+                entry = json.loads(line)
+                moment = datetime.fromisoformat(entry["time"].replace("Z", "+00:00"))
+                if moment.timestamp() >= since:
+                    lags.append(float(entry["delivery_lag_ms"]))
+        return lags
+
+    return stack, Server("relay", port, lambda: [pid], request, publish, new_case, handout_lags)
 
 
 def main() -> None:
@@ -286,10 +322,14 @@ def main() -> None:
                 stop()
     columns = (
         "server", "subscribers", "published", "lost", "deliveries_per_s", "latency_p50_ms",
-        "latency_p99_ms", "store_to_client_p50_ms", "memory_per_connection_kib",
+        "latency_p99_ms", "store_to_client_p50_ms", "store_to_client_p99_ms",
+        "relay_handout_p50_p99_ms", "memory_per_connection_kib", "server_cpu_us_per_delivery",
+        "load_average",
     )  # fmt: skip
     print("\n| server | subscribers | published | lost | deliveries/s | p50 ms | p99 ms ", end="")
-    print("| stored→client p50 ms | KiB/conn |\n" + "|---" * len(columns) + "|")
+    print("| stored→client p50 ms | p99 ms | relay hand-out p50/p99 ms | KiB/conn ", end="")
+    print("| CPU µs/delivery | load |")
+    print("|---" * len(columns) + "|")
     for r in results:
         print("| " + " | ".join(str(r[c]) for c in columns) + " |")
 

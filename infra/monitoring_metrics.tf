@@ -29,6 +29,13 @@ locals {
       value       = "EXTRACT(jsonPayload.delivery_lag_ms)"
       unit        = "ms"
     }
+    commit_gap = {
+      description = "Stamp (SERVER_TIMESTAMP, the event's position) to commit time of each stored event: what the relay's settle window must exceed (docs/decisions/023)."
+      filter      = "jsonPayload.logger=\"videovector.events_ingest\" AND jsonPayload.commit_gap_ms>=0"
+      labels      = {}
+      value       = "EXTRACT(jsonPayload.commit_gap_ms)"
+      unit        = "ms"
+    }
     previews_served = {
       description = "Previews served, by kind and by where they came from (not_modified, memory, bucket, made)."
       filter      = "jsonPayload.logger=\"videovector.previews\" AND jsonPayload.preview_tier:*"

@@ -2,7 +2,8 @@
 
 The record id is derived from (user_id, event_key), so a redelivery hits the same document and
 ``create`` (an exists=false precondition) turns it into a no-op. ``committed_at`` is the
-server's commit time (``SERVER_TIMESTAMP``); with the record id it is the event's position.
+server's ``SERVER_TIMESTAMP``: the time it received the write, not its commit time
+(docs/decisions/023); with the record id it is the event's position.
 ``expires_at`` drives the TTL policy that enforces retention in production.
 
 Queries need the composite index (user_id ASC, committed_at ASC, __name__ ASC).
@@ -20,7 +21,15 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from shared.adapters.firestore_calls import DEFAULT_TIMEOUT_SECONDS, call_options
 from shared.adapters.firestore_errors import translated_google_errors
-from shared.domain.event_log import AppendResult, Position, StoredEvent, record_id_for
+from shared.adapters.firestore_group_commit import GroupCommit
+from shared.domain.event_log import (
+    AppendResult,
+    Position,
+    ReadTimeInFuture,
+    StoredEvent,
+    micros_of,
+    record_id_for,
+)
 from shared.domain.events import EventType, OutgoingEvent
 from shared.domain.ports import EventLog, EventReader
 
@@ -64,20 +73,23 @@ class FirestoreEventLog(EventLog):
     def __init__(self, client: firestore.Client, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
         self._events = client.collection(EVENTS)
         self._call = call_options(timeout)
+        self._writes = GroupCommit(client, self._call)
 
     def append(self, event: OutgoingEvent, expires_at: datetime) -> AppendResult:
         record_id = record_id_for(event.user_id, event.event_key)
         ref = self._events.document(record_id)
         with translated_google_errors("The event store"):
-            try:
-                ref.create(event_to_doc(event, expires_at), **self._call)
-                stored = True
-            except gexc.Conflict:  # AlreadyExists: stored by an earlier delivery
-                stored = False
-            # The position is the stored ``committed_at``, read back: on the emulator it is
-            # NOT the write result's update_time (it is taken earlier, in milliseconds).
-            snapshot = ref.get(field_paths=[COMMITTED_AT], **self._call)
-        return AppendResult(stored, Position.at(snapshot.get(COMMITTED_AT), record_id))
+            written = self._writes.create(ref, event_to_doc(event, expires_at))
+            if written is None:  # already there: stored by an earlier delivery
+                # The rare path: read the first delivery's position back.
+                snapshot = ref.get(field_paths=[COMMITTED_AT], **self._call)
+                return AppendResult(False, Position.at(snapshot.get(COMMITTED_AT), record_id))
+        # The write result carries the value SERVER_TIMESTAMP resolved to (its one transform),
+        # so no read-back is needed; ``update_time`` is the real commit time. Their gap is what
+        # the relay's settle margin must cover (docs/decisions/023), so it is reported.
+        stamped = written.transform_results[0].timestamp_value
+        gap = micros_of(written.update_time) - micros_of(stamped)
+        return AppendResult(True, Position.at(stamped, record_id), commit_gap_micros=gap)
 
 
 class FirestoreEventReader(EventReader):
@@ -88,16 +100,26 @@ class FirestoreEventReader(EventReader):
         self._timeout = timeout
 
     async def read(
-        self, user_id: str, after: Position, limit: int, until: Position | None = None
+        self,
+        user_id: str,
+        after: Position,
+        limit: int,
+        until: Position | None = None,
+        read_time: datetime | None = None,
     ) -> list[StoredEvent]:
         found: list[StoredEvent] = []
         with translated_google_errors("The event store"):
             query = self.query(user_id, after, limit, until)
-            async for snapshot in query.stream(timeout=self._timeout):
-                event = event_from_doc(snapshot.id, snapshot.to_dict() or {})
-                if until is not None and event.position > until:
-                    break  # same commit time as ``until``, later record id
-                found.append(event)
+            try:
+                async for snapshot in query.stream(timeout=self._timeout, read_time=read_time):
+                    event = event_from_doc(snapshot.id, snapshot.to_dict() or {})
+                    if until is not None and event.position > until:
+                        break  # same commit time as ``until``, later record id
+                    found.append(event)
+            except gexc.InvalidArgument as exc:
+                if read_time is not None and "future" in str(exc):
+                    raise ReadTimeInFuture(str(exc)) from exc
+                raise
         return found
 
     def query(

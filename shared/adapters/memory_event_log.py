@@ -43,7 +43,12 @@ class InMemoryEventLog(EventLog, EventReader):
             return AppendResult(True, stored.position)
 
     async def read(
-        self, user_id: str, after: Position, limit: int, until: Position | None = None
+        self,
+        user_id: str,
+        after: Position,
+        limit: int,
+        until: Position | None = None,
+        read_time: datetime | None = None,  # writes here are visible at once: nothing to pin
     ) -> list[StoredEvent]:
         with self._lock:
             start = bisect.bisect_right(self._ordered, after, key=lambda item: item[0])

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from google.cloud.pubsub_v1 import PublisherClient, SubscriberClient
 
 logger = logging.getLogger("videovector.doorbell")
-RING_TIMEOUT_SECONDS = 10.0
 SUBSCRIPTION_EXPIRY_SECONDS = 86_400  # the shortest expiration Pub/Sub allows
 RETENTION_SECONDS = 600
 RESUBSCRIBE_MIN_SECONDS = 0.5
@@ -54,18 +53,50 @@ SUBSCRIPTION_PREFIX = "relay-"
 
 
 class PubSubDoorbell(Doorbell):
+    """Rings without waiting for Pub/Sub's ack (a ring is a hint; waiting cost the ingest a
+    round trip per event), and at most one ring per user is in flight: rings for a user whose
+    ring is still being published fold into one more ring sent when it lands. That ring goes
+    out after every one of the folded events was stored, so the relay's read still finds them
+    (docs/decisions/022)."""
+
     def __init__(self, client: PublisherClient, project_id: str, topic: str) -> None:
         self._client = client
         self._topic = client.topic_path(project_id, topic)
+        self._lock = threading.Lock()
+        # user id -> the latest event id rung while that user's ring is in flight (or None)
+        self._in_flight: dict[str, str | None] = {}
+        self.published = 0
+        self.folded = 0
 
     def ring(self, user_id: str, position: Position) -> None:
-        body = json.dumps({"user_id": user_id, "event_id": position.event_id}).encode()
+        with self._lock:
+            if user_id in self._in_flight:
+                self._in_flight[user_id] = position.event_id
+                self.folded += 1
+                return
+            self._in_flight[user_id] = None
+        self._publish(user_id, position.event_id)
+
+    def _publish(self, user_id: str, event_id: str) -> None:
+        body = json.dumps({"user_id": user_id, "event_id": event_id}).encode()
         try:
-            self._client.publish(self._topic, body, user_id=user_id).result(
-                timeout=RING_TIMEOUT_SECONDS
-            )
+            future = self._client.publish(self._topic, body, user_id=user_id)
         except Exception:  # a lost ring only delays delivery until the relay polls
-            logger.warning("doorbell ring failed for one event", exc_info=True)
+            logger.warning("doorbell ring failed", exc_info=True)
+            self._landed(user_id, None)
+            return
+        self.published += 1
+        future.add_done_callback(lambda done: self._landed(user_id, done))
+
+    def _landed(self, user_id: str, future: Any) -> None:
+        if future is not None and future.exception() is not None:
+            logger.warning("doorbell ring failed", extra={"error": repr(future.exception())})
+        with self._lock:
+            pending = self._in_flight.pop(user_id, None)
+            if pending is not None:
+                self._in_flight[user_id] = None
+        if pending is not None:
+            self._publish(user_id, pending)
 
 
 class PubSubDoorbellListener:

@@ -66,6 +66,11 @@ class Position:
         return cls(int(found.group(1)), found.group(2) or "")
 
 
+class ReadTimeInFuture(Exception):
+    """The store refused a read at a time its own clock has not reached yet (the reader's
+    clock is ahead of the store's); read at an earlier time."""
+
+
 @dataclass(frozen=True)
 class StoredEvent:
     position: Position
@@ -86,10 +91,13 @@ class StoredEvent:
 
 @dataclass(frozen=True)
 class AppendResult:
-    """``stored`` is False when the record already existed (a redelivery or a duplicate key)."""
+    """``stored`` is False when the record already existed (a redelivery or a duplicate key).
+    ``commit_gap_micros``: how long after its stamp (the position) the write committed, when
+    the store reports it; the relay's settle margin must exceed it (docs/decisions/023)."""
 
     stored: bool
     position: Position
+    commit_gap_micros: int | None = None
 
 
 @dataclass(frozen=True)

@@ -209,9 +209,17 @@ class EventReader(ABC):
 
     @abstractmethod
     async def read(
-        self, user_id: str, after: Position, limit: int, until: Position | None = None
+        self,
+        user_id: str,
+        after: Position,
+        limit: int,
+        until: Position | None = None,
+        read_time: datetime | None = None,
     ) -> list[StoredEvent]:
-        """Up to ``limit`` of the user's events with ``after < position <= until``, in order."""
+        """Up to ``limit`` of the user's events with ``after < position <= until``, in order.
+        With ``read_time``, as the store was at that time (by the store's clock: every write
+        committed by then, none after); raises ``ReadTimeInFuture`` if the store's clock has
+        not reached it."""
 
     @abstractmethod
     async def get(self, user_id: str, record_id: str) -> StoredEvent | None:

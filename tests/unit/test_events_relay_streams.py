@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
 
 import pytest
 from events_relay_api.feeds import Hub
@@ -15,7 +16,7 @@ from shared.adapters.memory_event_log import InMemoryEventLog
 from shared.clients.sse import SseFrame, parse_frames
 from shared.clock import utcnow
 from shared.config import Settings
-from shared.domain.event_log import EventFilter, Position, StoredEvent
+from shared.domain.event_log import EventFilter, Position, ReadTimeInFuture, StoredEvent
 from shared.domain.events import EventType, OutgoingEvent
 from shared.domain.ports import EventReader
 from shared.errors import InvalidRequest, ServiceUnavailable
@@ -264,7 +265,12 @@ def test_cursor_checks() -> None:
 
 class FailingReader(EventReader):
     async def read(
-        self, user_id: str, after: Position, limit: int, until: Position | None = None
+        self,
+        user_id: str,
+        after: Position,
+        limit: int,
+        until: Position | None = None,
+        read_time: datetime | None = None,
     ) -> list[StoredEvent]:
         raise ServiceUnavailable("The event store is temporarily unavailable; retry shortly.")
 
@@ -280,3 +286,45 @@ def test_a_store_outage_ends_streams_in_band() -> None:
 
     (error,) = errors_in(asyncio.run(main()))
     assert error["code"] == "store_unavailable" and error["retryable"] is True
+
+
+class BehindClockReader(InMemoryEventLog):
+    """A store whose clock is 30 ms behind the relay's: it refuses later read times."""
+
+    refused = 0
+
+    async def read(
+        self,
+        user_id: str,
+        after: Position,
+        limit: int,
+        until: Position | None = None,
+        read_time: datetime | None = None,
+    ) -> list[StoredEvent]:
+        if read_time is not None and read_time > utcnow() - timedelta(milliseconds=30):
+            self.refused += 1
+            raise ReadTimeInFuture("The requested 'read_time' cannot be in the future.")
+        return await super().read(user_id, after, limit, until, read_time)
+
+
+def test_a_store_clock_behind_the_relays_makes_the_feed_read_further_back() -> None:
+    log = BehindClockReader()
+
+    async def main() -> list[SseFrame]:
+        hub = Hub(log, FAST)
+        stream = await open_stream(hub, "alice")
+
+        async def later() -> None:
+            await asyncio.sleep(0.1)
+            for i in range(3):
+                append(log, "alice", f"k{i}")
+                hub.ring("alice")
+
+        task = asyncio.create_task(later())
+        frames = await frames_of(stream, count(3))
+        await task
+        hub.close()
+        return frames
+
+    assert len(events_in(asyncio.run(main()))) == 3
+    assert log.refused >= 1

@@ -97,5 +97,9 @@ def handle_pushed_event(cloud_event: Any, container: Container | None = None) ->
             "ingest_outcome": "stored" if result.stored else "duplicate",
             "event_id": result.position.event_id,
             "message_id": message_id,
+            # Stamp to commit: what the relay's settle margin must cover (decision 023).
+            "commit_gap_ms": (
+                None if result.commit_gap_micros is None else result.commit_gap_micros / 1000
+            ),
         },
     )

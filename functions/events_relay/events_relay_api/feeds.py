@@ -1,9 +1,12 @@
 """One feed per user with open streams on this instance: it reads the log after its tail and
 hands each settled event to every stream attached to it (docs/decisions/020 and 021).
 
-"Settled" means committed at least ``settle`` ago: only then is every event with an earlier
-position known to be visible, so a stream never passes a position that a slower commit could
-still take. The tail only moves forward, and only over settled positions.
+"Settled" means stamped at least ``settle`` before the time the feed's read ran at: each read
+is pinned to a ``read_time`` the store itself checks against its own clock, and sees every
+write committed by then. A write commits within ``settle`` of its stamp (the assumption,
+measured in docs/decisions/023), so every event with an earlier position is in that read, and
+a stream never passes a position that a slower commit could still take. The tail only moves
+forward, and only over settled positions; the relay's clock decides only when to read.
 """
 
 from __future__ import annotations
@@ -17,15 +20,27 @@ from dataclasses import dataclass
 
 from events_relay_api.frames import event_frame
 from shared.config import Settings
-from shared.domain.event_log import EventFilter, Position, StoredEvent
+from shared.domain.event_log import (
+    EventFilter,
+    Position,
+    ReadTimeInFuture,
+    StoredEvent,
+    moment_of,
+)
 from shared.domain.ports import EventReader
 
 logger = logging.getLogger("videovector.relay")
 PAGE_SIZE = 500
+MAX_READ_LAG_MICROS = 60 * 1_000_000
 
 
 def now_micros() -> int:
     return time.time_ns() // 1000
+
+
+def _resolve(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 @dataclass(frozen=True)
@@ -52,7 +67,7 @@ class Subscription:
         self._filter = event_filter
         self._capacity = capacity
         self._queue: collections.deque[tuple[Position, bytes]] = collections.deque()
-        self._ready = asyncio.Event()
+        self._waiter: asyncio.Future[None] | None = None
 
     def offer(self, event: StoredEvent, frame: bytes) -> bool:
         """False when the buffer is full: the feed then lets go of this stream."""
@@ -62,7 +77,7 @@ class Subscription:
             if len(self._queue) >= self._capacity:
                 return False
             self._queue.append((event.position, frame))
-            self._ready.set()
+            self._wake()
         self.position = event.position
         return True
 
@@ -72,14 +87,26 @@ class Subscription:
 
     def end(self, reason: StreamEnd) -> None:
         self.ended = reason
-        self._ready.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None:
+            _resolve(self._waiter)
 
     async def wait(self, timeout: float) -> None:
+        # A bare future and a timer, not ``wait_for`` on an Event: no task per wait, and a
+        # thousand streams wait once per batch each (docs/decisions/024).
         if self._queue or self.ended:
             return
-        self._ready.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._ready.wait(), max(timeout, 0.0))
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiter = waiter
+        timer = loop.call_later(max(timeout, 0.0), _resolve, waiter)
+        try:
+            await waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
 
     def drain(self, limit: int) -> tuple[list[bytes], Position]:
         """Up to ``limit`` frames, and the position a client that got them may resume from."""
@@ -105,6 +132,12 @@ class Feed:
         self._max_seen = self.tail
         self._unsettled: set[str] = set()
         self._previous_read = now_micros()
+        # How far behind its own clock the relay reads: grows only if the store refuses a
+        # read time as in the future (this clock ahead of the store's).
+        self._read_lag = 0
+        # Set once a read has proven the tail settled by the store's clock: streams catch up
+        # only to a proven tail.
+        self.ready = asyncio.Event()
         self._wake.set()
         self._task = asyncio.create_task(self._run(), name=f"feed-{user_id}")
 
@@ -124,6 +157,7 @@ class Feed:
 
     def end_all(self, reason: StreamEnd) -> None:
         self.failed = reason
+        self.ready.set()
         for subscription in list(self._subscriptions):
             subscription.end(reason)
         self._subscriptions.clear()
@@ -144,6 +178,7 @@ class Feed:
                 self._wake.clear()
                 read_at = time.monotonic()
                 settles_at = await self._read()
+                self.ready.set()
                 # Coalesce: rings and settle times that come sooner wait for the interval.
                 pause = read_at + self.settings.read_interval_ms / 1000 - time.monotonic()
                 if pause > 0:
@@ -158,9 +193,19 @@ class Feed:
         """Hand out every settled event after the tail; answer when the next one settles."""
         settle = self.settings.settle_micros
         while True:
-            started = now_micros()
+            started = now_micros() - self._read_lag
             horizon = Position(started - settle)
-            events = await self._reader.read(self.user_id, self.tail, PAGE_SIZE)
+            try:
+                events = await self._reader.read(
+                    self.user_id, self.tail, PAGE_SIZE, read_time=moment_of(started)
+                )
+            except ReadTimeInFuture:
+                self._read_lag = min(max(2 * self._read_lag, 10_000), MAX_READ_LAG_MICROS)
+                logger.warning(
+                    "the store's clock is behind the relay's: reading further back",
+                    extra={"read_lag_ms": self._read_lag / 1000},
+                )
+                continue
             self._note_late(events, started)
             settled = [e for e in events if e.position < horizon]
             if settled and self._subscriptions:

@@ -90,8 +90,9 @@ async def event_stream(plan: StreamPlan, hub: Hub) -> AsyncIterator[bytes]:
     subscription: Subscription | None = None
     written = plan.start
     try:
+        await feed.ready.wait()  # the feed's first read proves its tail settled
         # Catch up by reading the log, up to the feed's tail; then join the feed.
-        while written < feed.tail:
+        while written < feed.tail or feed.failed is not None:
             if feed.failed is not None or loop.time() >= deadline:
                 end = feed.failed or DURATION_LIMIT
                 yield error_frame(end.code, end.message, True, written.event_id)
