@@ -62,7 +62,10 @@ _stream_client = httpx.AsyncClient(
 def _error(status: int, code: str, message: str) -> Response:
     request_id = "req_" + uuid.uuid4().hex
     body = envelope(code, message, {}, request_id)
-    return JSONResponse(body, status_code=status, headers={"X-Request-ID": request_id})
+    headers = {"X-Request-ID": request_id}
+    if status == 503:
+        headers["Retry-After"] = "1"  # as every 503 of the API (docs/openapi.json)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def not_routable(_: Request, __: Exception) -> Response:
@@ -80,10 +83,14 @@ async def proxy(request: Request) -> Response:
     upstream = _upstreams.get(function or "")
     if upstream is None:
         return _error(404, "resource_not_found", "No such endpoint.")
-    # Raw bytes both ways: a header value outside ASCII (legal in HTTP as opaque octets) would
-    # make httpx's str encoding raise, a 500 the function behind never saw.
+    # Raw bytes: a header value outside ASCII (legal in HTTP as opaque octets) would make
+    # httpx's str encoding raise, a 500 the function behind never saw. Values without their
+    # surrounding whitespace (not part of a field value, RFC 9110 5.5), which uvicorn's
+    # httptools parser keeps and h11 refuses to send.
     headers = [
-        (k, v) for k, v in request.headers.raw if k.decode("latin-1").lower() not in HOP_BY_HOP
+        (k, v.strip(b" \t"))
+        for k, v in request.headers.raw
+        if k.decode("latin-1").lower() not in HOP_BY_HOP
     ]
     client = _stream_client if function in STREAMING else _client
     outbound = client.build_request(
@@ -97,6 +104,10 @@ async def proxy(request: Request) -> Response:
     )
     try:
         reply = await client.send(outbound, stream=True)
+    except httpx.LocalProtocolError:
+        # What the client sent cannot be forwarded as HTTP (a control character in a value):
+        # the client's fault, answered as the load balancer would, never as an outage.
+        return _error(400, "invalid_request", "A request header is not valid HTTP.")
     except httpx.TransportError:
         return _error(503, "service_unavailable", "The function behind this path is not answering.")
     out_headers = {k: v for k, v in reply.headers.items() if k.lower() not in HOP_BY_HOP}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -145,3 +146,22 @@ def test_header_values_outside_ascii_pass_the_gateway(
     response = http.get("/api/v2/markers/missing-marker", headers=headers)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "resource_not_found"
+
+
+def test_a_header_with_trailing_whitespace_is_judged_not_dropped(stack: LocalStack) -> None:
+    """Found by Schemathesis once uvicorn parsed with httptools: `Authorization: Bearer `
+    (trailing space kept) made the gateway answer 503 as if the function were down. Sent on a
+    raw socket: httpx itself refuses to send such a value."""
+    url = httpx.URL(stack.base_url)
+    request = (
+        f"GET /api/v2/markers HTTP/1.1\r\nHost: {url.host}\r\nX-API-Key: {stack.api_key}\r\n"
+        "Authorization: Bearer \r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection((url.host, url.port), timeout=30) as conn:
+        conn.sendall(request.encode())
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.split()[1] == b"401", answer[:300]
+    assert b"authentication_invalid_token" in rest
