@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from shared.adapters.ffmpeg_inputs import known_input
-from shared.domain.previews import GifSpec, ImageFormat, ThumbnailSpec
+from shared.domain.previews import AnimationFormat, GifSpec, ImageFormat, ThumbnailSpec
 from shared.domain.render_limits import MAX_WAVEFORM_SECONDS, WAVEFORM_SAMPLE_RATE
 
 REQUEST_BYTES = 2 * 1024 * 1024
@@ -90,17 +90,19 @@ def gif_command(
     fps: float | None = None,
     size: tuple[int, int] | None = None,
     container: str | None = None,
+    target: str = "-",
 ) -> list[str]:
-    """One pass: the clip's own palette (palettegen) applied to the same frames (paletteuse).
-    The split holds every frame until the palette is known, so memory is frames x size:
-    bounded by the GIF pixel budget, checked before this runs (a two-pass or per-frame
-    palette was measured 2x slower; decision 032)."""
+    """GIF: one pass, the clip's own palette (palettegen) applied to the same frames
+    (paletteuse). The split holds every frame until the palette is known, so memory is
+    frames x size: bounded by the GIF pixel budget, checked before this runs (a two-pass or
+    per-frame palette was measured 2x slower; decision 032).
+
+    WebP and MP4 stream the same frames (same seek, fps and size) into their encoders. An
+    MP4 needs a seekable ``target`` (a file): ``+faststart`` moves its index to the front
+    after the encode, so a ``<video>`` starts playing on its first bytes."""
     scale = f"{size[0]}:{size[1]}" if size else f"{spec.width}:-2"
-    graph = (
-        f"fps={spec.fps}:round=up,scale={scale}:flags=lanczos,split[a][b];"
-        "[a]palettegen=stats_mode=full[p];[b][p]paletteuse"
-    )
-    return [
+    frames = f"fps={spec.fps}:round=up,scale={scale}:flags=lanczos"
+    head = [
         *_base(ffmpeg),
         *_input(url, container),
         "-ss",
@@ -110,14 +112,23 @@ def gif_command(
         "-i",
         url,
         "-an",
-        "-filter_complex",
-        graph,
-        "-loop",
-        "0",
-        "-f",
-        "gif",
-        "-",
     ]
+    if spec.format is AnimationFormat.WEBP:
+        return [*head, "-vf", frames, *_ANIMATED_WEBP, "-f", "webp", target]
+    if spec.format is AnimationFormat.MP4:
+        return [*head, "-vf", f"{frames},format=yuv420p", *_LOOPING_MP4, "-f", "mp4", target]
+    graph = f"{frames},split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse"
+    return [*head, "-filter_complex", graph, "-loop", "0", "-f", "gif", target]
+
+
+# Lossy animated WebP at Pillow's/cwebp's default quality; loops forever like the GIF.
+_ANIMATED_WEBP = ["-c:v", "libwebp_anim", "-quality", "75", "-loop", "0"]
+# Muted (no audio track), baseline-compatible yuv420p H.264 any browser plays inline;
+# one thread: two renders share a 2-core instance (notes/media.md).
+_LOOPING_MP4 = [
+    "-c:v", "libx264", "-preset", "veryfast", "-crf", "28", "-threads", "1",
+    "-movflags", "+faststart",
+]  # fmt: skip
 
 
 def waveform_command(

@@ -41,7 +41,7 @@ from shared.adapters.ffmpeg_probe import parse_probe, probe_command
 from shared.adapters.pillow_previews import resize_image
 from shared.domain.media_analysis import MediaProbe
 from shared.domain.preview_ports import MediaFacts, PreviewRenderer, RenderSource
-from shared.domain.previews import GifSpec, PreviewSpec, ThumbnailSpec
+from shared.domain.previews import AnimationFormat, GifSpec, PreviewSpec, ThumbnailSpec
 from shared.domain.records import MediaType
 from shared.domain.render_limits import (
     BASE_RENDER_SECONDS,
@@ -134,13 +134,21 @@ class FfmpegPreviewRenderer(PreviewRenderer):
         width, height = probe.width or 0, probe.height or 0
         size = fit_inside(*upright_size(width, height, probe.rotation), spec.width, MAX_GIF_HEIGHT)
         frames = gif_frames(spec.duration, spec.fps)
-        check_gif(*size, frames)
+        check_gif(*size, frames, spec.format.value)
         decoded = width * height * (spec.duration + GOP_SECONDS) * (probe.fps or 30.0)
         limit = render_seconds(size[0] * size[1] * frames / 1e6, decoded / 1e6)
         fps = source.fps or probe.fps
-        return self._run(
-            gif_command(self.ffmpeg, source.url, spec, fps, size, probe.container), limit
-        )
+        if spec.format is not AnimationFormat.MP4:
+            return self._run(
+                gif_command(self.ffmpeg, source.url, spec, fps, size, probe.container), limit
+            )
+        with tempfile.TemporaryDirectory(prefix="vv-anim-") as folder:
+            target = Path(folder) / "preview.mp4"
+            argv = gif_command(
+                self.ffmpeg, source.url, spec, fps, size, probe.container, str(target)
+            )
+            self._run(argv, limit)
+            return target.read_bytes()
 
     def _thumbnail(self, source: RenderSource, spec: ThumbnailSpec, probe: MediaProbe) -> bytes:
         width, height = probe.width or 0, probe.height or 0

@@ -11,7 +11,7 @@ import time
 from PIL import Image
 
 from shared.domain.preview_ports import MediaFacts, PreviewRenderer, RenderSource
-from shared.domain.previews import GifSpec, ImageFormat, PreviewSpec
+from shared.domain.previews import AnimationFormat, GifSpec, ImageFormat, PreviewSpec
 from shared.domain.records import MediaType
 from shared.errors import ValidationFailed
 
@@ -41,7 +41,10 @@ class InMemoryPreviewRenderer(PreviewRenderer):
             frames = [
                 Image.new("RGB", (spec.width, height), (i * 7 % 256, 0, 0)) for i in range(count)
             ]
-            frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], loop=0)
+            if spec.format is AnimationFormat.MP4:
+                return b"\x00\x00\x00\x20ftypisom" + bytes(count)  # a stand-in, not decodable
+            kind = "WEBP" if spec.format is AnimationFormat.WEBP else "GIF"
+            frames[0].save(out, kind, save_all=True, append_images=frames[1:], loop=0)
         else:
             Image.new("RGB", (spec.width, height), (0, 128, 0)).save(out, _PILLOW[spec.format])
         return out.getvalue()

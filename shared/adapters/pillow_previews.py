@@ -12,7 +12,7 @@ import warnings
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from shared.domain.previews import GifSpec, ImageFormat, PreviewSpec
+from shared.domain.previews import AnimationFormat, GifSpec, ImageFormat, PreviewSpec
 from shared.domain.render_limits import (
     MAX_GIF_HEIGHT,
     MAX_IMAGE_PIXELS,
@@ -76,8 +76,9 @@ def resize_image(data: bytes, spec: PreviewSpec) -> bytes:
         raise not_an_image("the image data is damaged") from exc
     image = image.resize(target, Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    if isinstance(spec, GifSpec):
-        image.convert("RGB").save(out, "GIF")
+    if isinstance(spec, GifSpec):  # an animation of one frame: the picture itself
+        still = "WEBP" if spec.format is AnimationFormat.WEBP else "GIF"
+        image.convert("RGB").save(out, still)
     else:
         keep_alpha = spec.format is not ImageFormat.JPG and image.mode in ("RGBA", "LA")
         image.convert("RGBA" if keep_alpha else "RGB").save(out, _PILLOW[spec.format])

@@ -29,6 +29,7 @@ from shared.domain.preview_ports import (
     UrlSigner,
 )
 from shared.domain.previews import (
+    AnimationFormat,
     GifSpec,
     PreviewSpec,
     ThumbnailSpec,
@@ -196,6 +197,12 @@ class PreviewService:
                 )
             if isinstance(spec, ThumbnailSpec):
                 return replace(spec, time_ms=0)
+            if spec.format is AnimationFormat.MP4:
+                raise ValidationFailed(
+                    "An image has no MP4 preview; ask for format=gif or format=webp.",
+                    code="preview_not_available",
+                    details={"media_type": video.media_type.value},
+                )
             return replace(spec, start_ms=0)
         duration = video.duration_seconds
         if duration is None:

@@ -56,11 +56,11 @@ def signed_url(ctx: RequestContext) -> Reply:
     "/api/v2/videos/{video_id}/gif",
     scope=Scope.READ,
     query=GifQuery,
-    response="image/gif",
+    response=("image/gif", "image/webp", "video/mp4"),
     **IMAGE_HEADERS,
 )
 def gif(ctx: RequestContext) -> Reply:
-    """An animated preview of the media (palette-based GIF)."""
+    """An animated preview of the media: a palette GIF, animated WebP or muted looping MP4."""
     spec = ctx.query(GifQuery).spec()
     video_id = _path_id(ctx, "video_id")
     previews = ctx.container.media_previews
