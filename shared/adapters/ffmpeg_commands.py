@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from shared.adapters.ffmpeg_inputs import known_input
-from shared.domain.previews import AnimationFormat, GifSpec, ImageFormat, ThumbnailSpec
+from shared.domain.previews import AnimationFormat, FitMode, GifSpec, ImageFormat, ThumbnailSpec
 from shared.domain.render_limits import MAX_WAVEFORM_SECONDS, WAVEFORM_SAMPLE_RATE
 
 REQUEST_BYTES = 2 * 1024 * 1024
@@ -52,6 +52,23 @@ def _input(url: str, container: str | None) -> list[str]:
     return [*http_input(url), *opened]
 
 
+def fit_filter(spec: ThumbnailSpec, size: tuple[int, int] | None = None) -> str:
+    """The frame scaled to the spec's fit mode; ``size`` is preserve's fitted size (from the
+    probe). The other modes give exactly width x height, square pixels."""
+    if spec.fit is FitMode.PRESERVE or spec.height is None:
+        scale = f"{size[0]}:{size[1]}" if size else f"{spec.width}:-2"
+        return f"scale={scale}:flags=bicubic"
+    box = f"{spec.width}:{spec.height}"
+    if spec.fit is FitMode.CROP:
+        return f"scale={box}:force_original_aspect_ratio=increase:flags=bicubic,crop={box},setsar=1"
+    if spec.fit is FitMode.PAD:
+        return (
+            f"scale={box}:force_original_aspect_ratio=decrease:flags=bicubic,"
+            f"pad={box}:-1:-1:black,setsar=1"
+        )
+    return f"scale={box}:flags=bicubic,setsar=1"
+
+
 def thumbnail_command(
     ffmpeg: str,
     url: str,
@@ -63,7 +80,6 @@ def thumbnail_command(
 ) -> list[str]:
     """Input seeking: ``-ss`` before ``-i`` decodes from the keyframe before T only."""
     at = seek_point(spec.time if seek is None else seek, fps)
-    scale = f"{size[0]}:{size[1]}" if size else f"{spec.width}:-2"
     return [
         *_base(ffmpeg),
         *_input(url, container),
@@ -75,7 +91,7 @@ def thumbnail_command(
         "1",
         "-an",
         "-vf",
-        f"scale={scale}:flags=bicubic",
+        fit_filter(spec, size),
         *_CODECS[spec.format],
         "-f",
         "image2pipe",
@@ -138,7 +154,7 @@ def waveform_command(
     8 kHz mono. showwavespic holds every frame until the end: at the native rate a 30-minute
     track held 338 MB, at 8 kHz in the decoder's small frames still 207 MB (per-frame
     overhead); regrouped into 1 s frames (asetnsamples, unpadded) 72 MB."""
-    height = max(spec.width // 4, 16)
+    height = spec.height or max(spec.width // 4, 16)
     return [
         *_base(ffmpeg),
         *_input(url, container),

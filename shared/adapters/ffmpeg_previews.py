@@ -41,7 +41,7 @@ from shared.adapters.ffmpeg_probe import parse_probe, probe_command
 from shared.adapters.pillow_previews import resize_image
 from shared.domain.media_analysis import MediaProbe
 from shared.domain.preview_ports import MediaFacts, PreviewRenderer, RenderSource
-from shared.domain.previews import AnimationFormat, GifSpec, PreviewSpec, ThumbnailSpec
+from shared.domain.previews import AnimationFormat, FitMode, GifSpec, PreviewSpec, ThumbnailSpec
 from shared.domain.records import MediaType
 from shared.domain.render_limits import (
     BASE_RENDER_SECONDS,
@@ -153,7 +153,9 @@ class FfmpegPreviewRenderer(PreviewRenderer):
     def _thumbnail(self, source: RenderSource, spec: ThumbnailSpec, probe: MediaProbe) -> bytes:
         width, height = probe.width or 0, probe.height or 0
         shown = upright_size(width, height, probe.rotation)
-        size = fit_inside(*shown, spec.width, MAX_THUMBNAIL_HEIGHT)
+        size = fit_inside(*shown, spec.width, spec.height or MAX_THUMBNAIL_HEIGHT)
+        if spec.fit is not FitMode.PRESERVE and spec.height:
+            size = (spec.width, spec.height)  # exactly the box: crop, pad or stretch
         decoded = width * height * GOP_SECONDS * (probe.fps or 30.0)
         limit = render_seconds(size[0] * size[1] / 1e6, decoded / 1e6)
         return self._frame(source, spec, source.fps or probe.fps, size, probe.container, limit)

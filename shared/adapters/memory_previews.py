@@ -11,7 +11,14 @@ import time
 from PIL import Image
 
 from shared.domain.preview_ports import MediaFacts, PreviewRenderer, RenderSource
-from shared.domain.previews import AnimationFormat, GifSpec, ImageFormat, PreviewSpec
+from shared.domain.previews import (
+    AnimationFormat,
+    FitMode,
+    GifSpec,
+    ImageFormat,
+    PreviewSpec,
+    ThumbnailSpec,
+)
 from shared.domain.records import MediaType
 from shared.errors import ValidationFailed
 
@@ -33,6 +40,9 @@ class InMemoryPreviewRenderer(PreviewRenderer):
         if self.fail_with is not None:
             raise self.fail_with
         height = max(spec.width * 9 // 16, 1)
+        if isinstance(spec, ThumbnailSpec) and spec.height:
+            fitted = spec.fit is not FitMode.PRESERVE
+            height = spec.height if fitted else min(height, spec.height)
         out = io.BytesIO()
         if isinstance(spec, GifSpec):
             if source.media_type is MediaType.AUDIO:

@@ -59,11 +59,24 @@ def milliseconds(seconds: float) -> int:
     return round(seconds * 1000)
 
 
+class FitMode(StrEnum):
+    """How a thumbnail fills ``width`` x ``height`` (Mux's names). ``preserve`` fits inside
+    and keeps the aspect ratio; the others give exactly that size: ``crop`` fills it and cuts
+    the overflow evenly, ``pad`` fits inside and letterboxes in black, ``stretch`` distorts."""
+
+    PRESERVE = "preserve"
+    CROP = "crop"
+    PAD = "pad"
+    STRETCH = "stretch"
+
+
 @dataclass(frozen=True)
 class ThumbnailSpec:
     time_ms: int
     width: int = DEFAULT_THUMBNAIL_WIDTH
     format: ImageFormat = ImageFormat.JPG
+    height: int | None = None  # preserve: the box's height (None: only the kind's limit)
+    fit: FitMode = FitMode.PRESERVE
 
     @property
     def time(self) -> float:
@@ -75,7 +88,10 @@ class ThumbnailSpec:
 
     @property
     def file_name(self) -> str:
-        return f"thumb-t{self.time_ms}-w{self.width}.{self.format.value}"
+        # Default height and fit add nothing: older names (and their caches) stay valid.
+        height = f"-h{self.height}" if self.height else ""
+        fit = "" if self.fit is FitMode.PRESERVE else f"-{self.fit.value}"
+        return f"thumb-t{self.time_ms}-w{self.width}{height}{fit}.{self.format.value}"
 
 
 @dataclass(frozen=True)

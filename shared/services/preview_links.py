@@ -19,6 +19,7 @@ from typing import Any
 from shared.clock import utcnow
 from shared.domain.previews import (
     AnimationFormat,
+    FitMode,
     GifSpec,
     ImageFormat,
     PreviewSpec,
@@ -44,7 +45,14 @@ class PreviewTicket:
 
 def _spec_fields(spec: PreviewSpec) -> dict[str, object]:
     if isinstance(spec, ThumbnailSpec):
-        return {"k": "t", "t": spec.time_ms, "w": spec.width, "f": spec.format.value}
+        thumb: dict[str, object] = {
+            "k": "t", "t": spec.time_ms, "w": spec.width, "f": spec.format.value
+        }  # fmt: skip
+        if spec.height:
+            thumb["h"] = spec.height
+        if spec.fit is not FitMode.PRESERVE:
+            thumb["m"] = spec.fit.value
+        return thumb
     fields: dict[str, object] = {
         "k": "g", "s": spec.start_ms, "d": spec.duration_ms, "w": spec.width, "r": spec.fps
     }  # fmt: skip
@@ -55,7 +63,13 @@ def _spec_fields(spec: PreviewSpec) -> dict[str, object]:
 
 def _spec_from(fields: dict[str, Any]) -> PreviewSpec:
     if fields["k"] == "t":
-        return ThumbnailSpec(int(fields["t"]), int(fields["w"]), ImageFormat(fields["f"]))
+        return ThumbnailSpec(
+            int(fields["t"]),
+            int(fields["w"]),
+            ImageFormat(fields["f"]),
+            int(fields["h"]) if "h" in fields else None,
+            FitMode(fields.get("m", "preserve")),
+        )
     if fields["k"] == "g":
         return GifSpec(
             int(fields["s"]),
