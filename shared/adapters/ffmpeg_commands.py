@@ -173,3 +173,54 @@ def waveform_command(
         "image2pipe",
         "-",
     ]
+
+
+def storyboard_command(
+    ffmpeg: str,
+    url: str,
+    times: list[float],
+    tile: tuple[int, int],
+    grid: tuple[int, int],
+    image_format: ImageFormat,
+    container: str | None = None,
+) -> list[str]:
+    """Every tile in one ffmpeg process: one input per tile, each seeking on input to the
+    keyframe at or before its time and decoding that frame only (``-skip_frame nokey``,
+    ``-noaccurate_seek``, ``trim=end_frame=1``, which also ends the input's reading), then
+    scaled and laid out by ``tile``. A tile costs a few Range reads and one decoded frame,
+    not a keyframe interval; the price is that it shows the keyframe at or before its cue's
+    start (decision 034). One thread per input and per filter: a hundred inputs' default
+    thread pools would not fit the address-space ceiling."""
+    inputs: list[str] = []
+    chains: list[str] = []
+    width, height = tile
+    for index, at in enumerate(times):
+        inputs += [
+            *_input(url, container),
+            "-threads", "1", "-skip_frame", "nokey", "-noaccurate_seek",
+            "-ss", f"{at:.3f}", "-i", url,
+        ]  # fmt: skip
+        chains.append(
+            f"[{index}:v]trim=end_frame=1,scale={width}:{height}:flags=bicubic:threads=1,"
+            f"setsar=1,format=yuv420p[t{index}]"
+        )
+    labels = "".join(f"[t{index}]" for index in range(len(times)))
+    graph = ";".join([*chains, f"{labels}concat=n={len(times)}:v=1:a=0,tile={grid[0]}x{grid[1]}"])
+    # -copyts: without it, ffmpeg drops the decoded keyframe as "before the seek point"
+    # and waits for the next keyframe (measured: ``-ss 1`` in a 10 s GOP gave frame 300).
+    return [
+        *_base(ffmpeg),
+        "-copyts",
+        "-filter_complex_threads",
+        "1",
+        *inputs,
+        "-an",
+        "-filter_complex",
+        graph,
+        "-frames:v",
+        "1",
+        *_CODECS[image_format],
+        "-f",
+        "image2pipe",
+        "-",
+    ]

@@ -26,6 +26,7 @@ import imageio_ffmpeg
 from shared.adapters.ffmpeg_commands import (
     gif_command,
     http_input,
+    storyboard_command,
     thumbnail_command,
     waveform_command,
 )
@@ -38,10 +39,17 @@ from shared.adapters.ffmpeg_inputs import (
     run_limited,
 )
 from shared.adapters.ffmpeg_probe import parse_probe, probe_command
-from shared.adapters.pillow_previews import resize_image
+from shared.adapters.pillow_previews import image_size, resize_image
 from shared.domain.media_analysis import MediaProbe
 from shared.domain.preview_ports import MediaFacts, PreviewRenderer, RenderSource
-from shared.domain.previews import AnimationFormat, FitMode, GifSpec, PreviewSpec, ThumbnailSpec
+from shared.domain.previews import (
+    AnimationFormat,
+    FitMode,
+    GifSpec,
+    PreviewSpec,
+    StoryboardSpec,
+    ThumbnailSpec,
+)
 from shared.domain.records import MediaType
 from shared.domain.render_limits import (
     BASE_RENDER_SECONDS,
@@ -49,6 +57,7 @@ from shared.domain.render_limits import (
     MAX_THUMBNAIL_HEIGHT,
     MAX_WAVEFORM_SECONDS,
     RENDER_MEMORY_BYTES,
+    STORYBOARD_BYTES_PER_TILE,
     check_gif,
     check_source,
     fit_inside,
@@ -57,6 +66,7 @@ from shared.domain.render_limits import (
     upright_size,
     waveform_seconds,
 )
+from shared.domain.storyboards import TILE_BOX, StoryboardLayout, image_layout, video_layout
 from shared.errors import ServiceUnavailable, ValidationFailed
 
 __all__ = ["FfmpegPreviewRenderer", "gif_command", "resize_image", "thumbnail_command"]
@@ -110,6 +120,8 @@ class FfmpegPreviewRenderer(PreviewRenderer):
         self._probes_lock = threading.Lock()
 
     def render(self, source: RenderSource, spec: PreviewSpec) -> bytes:
+        if isinstance(spec, StoryboardSpec):
+            return self.render_storyboard(source, spec)[0]
         with self._slots:
             if source.media_type is MediaType.IMAGE:
                 return self._image(source, spec)
@@ -124,6 +136,39 @@ class FfmpegPreviewRenderer(PreviewRenderer):
             if isinstance(spec, GifSpec):
                 return self._gif(source, spec, probe)
             return self._thumbnail(source, spec, probe)
+
+    def render_storyboard(
+        self, source: RenderSource, spec: StoryboardSpec
+    ) -> tuple[bytes, StoryboardLayout]:
+        with self._slots:
+            if source.media_type is MediaType.AUDIO:
+                raise ValidationFailed("Audio has no storyboard.", details={})
+            if source.media_type is MediaType.IMAGE:
+                sprite = self._image(source, ThumbnailSpec(0, TILE_BOX, spec.format, TILE_BOX))
+                return sprite, image_layout(*image_size(sprite))
+            probe = self._probed(source)
+            if not probe.width or not probe.height:
+                raise unreadable("no video stream")
+            check_source(probe.width, probe.height)
+            shown = upright_size(probe.width, probe.height, probe.rotation)
+            layout = video_layout(probe.duration_seconds or 0.0, *shown)
+            times = [layout.time(index) for index in range(layout.tiles)]
+            grid = (layout.columns, layout.rows)
+            argv = storyboard_command(
+                self.ffmpeg,
+                source.url,
+                times,
+                (layout.tile_width, layout.tile_height),
+                grid,
+                spec.format,
+                probe.container,
+            )
+            # One keyframe decoded per tile, the sprite written once.
+            decoded = probe.width * probe.height * layout.tiles
+            written = layout.size[0] * layout.size[1]
+            limit = render_seconds(written / 1e6, decoded / 1e6)
+            ceiling = self.memory_bytes + layout.tiles * STORYBOARD_BYTES_PER_TILE
+            return self._run(argv, limit, ceiling), layout
 
     def _waveform(self, source: RenderSource, spec: ThumbnailSpec, probe: MediaProbe) -> bytes:
         seconds = min(probe.duration_seconds or MAX_WAVEFORM_SECONDS, MAX_WAVEFORM_SECONDS)
@@ -222,7 +267,7 @@ class FfmpegPreviewRenderer(PreviewRenderer):
                 raise unreadable("no frame at that time")
             return target.read_bytes()
 
-    def _image(self, source: RenderSource, spec: PreviewSpec) -> bytes:
+    def _image(self, source: RenderSource, spec: ThumbnailSpec | GifSpec) -> bytes:
         try:
             with httpx.stream("GET", source.url, timeout=RENDER_TIMEOUT_SECONDS) as reply:
                 if reply.status_code != 200:
@@ -237,9 +282,11 @@ class FfmpegPreviewRenderer(PreviewRenderer):
             raise ServiceUnavailable("The media bucket is not answering.") from exc
         return resize_image(b"".join(chunks), spec)
 
-    def _finished(self, argv: list[str], seconds: float) -> subprocess.CompletedProcess[bytes]:
+    def _finished(
+        self, argv: list[str], seconds: float, memory_bytes: int | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
         try:
-            done = run_limited(argv, seconds, self.memory_bytes)
+            done = run_limited(argv, seconds, memory_bytes or self.memory_bytes)
         except RunTimedOut:
             error = too_slow(seconds)
             raise error from error.__cause__  # ffmpeg's argv (the signed URL) stays out
@@ -247,8 +294,8 @@ class FfmpegPreviewRenderer(PreviewRenderer):
             raise interrupted(done.returncode)
         return done
 
-    def _run(self, argv: list[str], seconds: float) -> bytes:
-        done = self._finished(argv, seconds)
+    def _run(self, argv: list[str], seconds: float, memory_bytes: int | None = None) -> bytes:
+        done = self._finished(argv, seconds, memory_bytes)
         if done.returncode != 0:
             text = done.stderr.decode(errors="replace")
             if "Cannot allocate memory" in text:

@@ -17,9 +17,11 @@ from shared.domain.previews import (
     GifSpec,
     ImageFormat,
     PreviewSpec,
+    StoryboardSpec,
     ThumbnailSpec,
 )
 from shared.domain.records import MediaType
+from shared.domain.storyboards import TILE_BOX, StoryboardLayout, image_layout, video_layout
 from shared.errors import ValidationFailed
 
 _PILLOW = {ImageFormat.JPG: "JPEG", ImageFormat.PNG: "PNG", ImageFormat.WEBP: "WEBP"}
@@ -34,6 +36,8 @@ class InMemoryPreviewRenderer(PreviewRenderer):
         self._lock = threading.Lock()
 
     def render(self, source: RenderSource, spec: PreviewSpec) -> bytes:
+        if isinstance(spec, StoryboardSpec):
+            return self.render_storyboard(source, spec)[0]
         with self._lock:
             self.renders.append((source, spec))
         time.sleep(self.seconds)
@@ -58,6 +62,24 @@ class InMemoryPreviewRenderer(PreviewRenderer):
         else:
             Image.new("RGB", (spec.width, height), (0, 128, 0)).save(out, _PILLOW[spec.format])
         return out.getvalue()
+
+    def render_storyboard(
+        self, source: RenderSource, spec: StoryboardSpec
+    ) -> tuple[bytes, StoryboardLayout]:
+        with self._lock:
+            self.renders.append((source, spec))
+        time.sleep(self.seconds)
+        if self.fail_with is not None:
+            raise self.fail_with
+        if source.media_type is MediaType.AUDIO:
+            raise ValidationFailed("Audio has no storyboard.", details={})
+        if source.media_type is MediaType.IMAGE:
+            layout = image_layout(TILE_BOX, TILE_BOX * 3 // 4)
+        else:
+            layout = video_layout(self.facts.duration_seconds or 10.0, 1920, 1080)
+        out = io.BytesIO()
+        Image.new("RGB", layout.size, (0, 0, 128)).save(out, _PILLOW[spec.format])
+        return out.getvalue(), layout
 
     def probe(self, source: RenderSource) -> MediaFacts:
         return self.facts

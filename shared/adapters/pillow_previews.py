@@ -12,7 +12,7 @@ import warnings
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from shared.domain.previews import AnimationFormat, FitMode, GifSpec, ImageFormat, PreviewSpec
+from shared.domain.previews import AnimationFormat, FitMode, GifSpec, ImageFormat, ThumbnailSpec
 from shared.domain.render_limits import (
     MAX_GIF_HEIGHT,
     MAX_IMAGE_PIXELS,
@@ -58,7 +58,7 @@ def _orientation(image: Image.Image) -> int:
         return 1
 
 
-def resize_image(data: bytes, spec: PreviewSpec) -> bytes:
+def resize_image(data: bytes, spec: ThumbnailSpec | GifSpec) -> bytes:
     """Fitted inside the requested width and the kind's height limit, upright."""
     image = _opened(data)
     turned = _orientation(image) in _QUARTER_TURNS
@@ -96,3 +96,9 @@ def resize_image(data: bytes, spec: PreviewSpec) -> bytes:
         keep_alpha = spec.format is not ImageFormat.JPG and image.mode in ("RGBA", "LA")
         image.convert("RGBA" if keep_alpha else "RGB").save(out, _PILLOW[spec.format])
     return out.getvalue()
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """The size of a picture we made (its header only)."""
+    with Image.open(io.BytesIO(data)) as picture:
+        return picture.size

@@ -121,7 +121,21 @@ class GifSpec:
         return f"{stem}.{self.format.value}"
 
 
-PreviewSpec = ThumbnailSpec | GifSpec
+@dataclass(frozen=True)
+class StoryboardSpec:
+    format: ImageFormat = ImageFormat.JPG
+
+    @property
+    def content_type(self) -> str:
+        return self.format.content_type
+
+    @property
+    def file_name(self) -> str:
+        # Everything else follows from the media's version (its duration and shape).
+        return f"storyboard.{self.format.value}"
+
+
+PreviewSpec = ThumbnailSpec | GifSpec | StoryboardSpec
 
 
 def user_prefix(user_id: str) -> str:

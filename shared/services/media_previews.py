@@ -32,12 +32,14 @@ from shared.domain.previews import (
     AnimationFormat,
     GifSpec,
     PreviewSpec,
+    StoryboardSpec,
     ThumbnailSpec,
     derived_object_name,
     version_of,
 )
 from shared.domain.records import MediaType, VideoRecord
 from shared.domain.stored_objects import ObjectAddress
+from shared.domain.storyboards import StoryboardLayout
 from shared.errors import NotFound, ServiceUnavailable, ValidationFailed
 from shared.services.budgets import RenderBudget
 
@@ -152,7 +154,33 @@ class PreviewService:
         """``budget_key`` is whose render budget a render spends (the API key; the user's
         own for a keyless preview link)."""
         video = self._with_facts(self.video(user_id, video_id))
-        spec = self._fitted(video, spec)
+        return self._preview(video, self._fitted(video, spec), if_none_match, budget_key)
+
+    def storyboard_layout(
+        self, user_id: str, video_id: str, spec: StoryboardSpec, budget_key: str | None = None
+    ) -> StoryboardLayout:
+        """Where the sprite's tiles are, read from the sprite's own metadata (rendering the
+        sprite first if nobody has): the VTT and JSON can never disagree with the picture."""
+        video = self._with_facts(self.video(user_id, video_id))
+        self._fitted(video, spec)  # audio: a 422 naming why
+        name = derived_object_name(user_id, video_id, version_of(video), spec)
+        found = self.derived.stat(name)
+        if found is None:
+            self._preview(video, spec, None, budget_key)
+            found = self.derived.stat(name)
+        layout = StoryboardLayout.from_metadata(found.metadata) if found else None
+        if layout is None:
+            raise ServiceUnavailable("The storyboard is still being stored; retry shortly.")
+        return layout
+
+    def _preview(
+        self,
+        video: VideoRecord,
+        spec: PreviewSpec,
+        if_none_match: str | None,
+        budget_key: str | None,
+    ) -> Preview:
+        user_id, video_id = video.user_id, video.video_id
         name = derived_object_name(user_id, video_id, version_of(video), spec)
         etag = etag_of(name)
         if etag_matches(if_none_match, etag):
@@ -188,6 +216,15 @@ class PreviewService:
 
     def _fitted(self, video: VideoRecord, spec: PreviewSpec) -> PreviewSpec:
         """Check times against the media; images and audio have one picture per width."""
+        if isinstance(spec, StoryboardSpec):
+            if video.media_type is MediaType.AUDIO:
+                raise ValidationFailed(
+                    "Audio media have no storyboard: it tiles video frames (or an image); "
+                    "the thumbnail of audio is a waveform.",
+                    code="preview_not_available",
+                    details={"media_type": video.media_type.value},
+                )
+            return spec
         if video.media_type is not MediaType.VIDEO:
             if isinstance(spec, GifSpec) and video.media_type is MediaType.AUDIO:
                 raise ValidationFailed(
@@ -253,14 +290,18 @@ class PreviewService:
 
     def _render_and_store(self, name: str, video: VideoRecord, spec: PreviewSpec) -> bytes:
         started = time.perf_counter()
+        metadata = {"video_id": video.video_id, "user_id": video.user_id}
         try:
-            data = self.renderer.render(self._source(video), spec)
+            if isinstance(spec, StoryboardSpec):
+                data, layout = self.renderer.render_storyboard(self._source(video), spec)
+                metadata.update(layout.to_metadata())
+            else:
+                data = self.renderer.render(self._source(video), spec)
         except Exception as error:
             outcome = "unprocessable" if isinstance(error, ValidationFailed) else "failed"
             _log_render(spec, outcome, started)
             raise
         _log_render(spec, "ok", started)
-        metadata = {"video_id": video.video_id, "user_id": video.user_id}
         if self.derived.create(name, data, spec.content_type, metadata):
             self._announce(name, video, spec, len(data))
         return data
@@ -288,6 +329,8 @@ class PreviewService:
 
 
 def _kind(spec: PreviewSpec) -> str:
+    if isinstance(spec, StoryboardSpec):
+        return "storyboard"
     return "thumbnail" if isinstance(spec, ThumbnailSpec) else "gif"
 
 

@@ -23,6 +23,7 @@ from shared.domain.previews import (
     GifSpec,
     ImageFormat,
     PreviewSpec,
+    StoryboardSpec,
     ThumbnailSpec,
 )
 from shared.errors import NotFound
@@ -44,6 +45,8 @@ class PreviewTicket:
 
 
 def _spec_fields(spec: PreviewSpec) -> dict[str, object]:
+    if isinstance(spec, StoryboardSpec):
+        return {"k": "s", "f": spec.format.value}
     if isinstance(spec, ThumbnailSpec):
         thumb: dict[str, object] = {
             "k": "t", "t": spec.time_ms, "w": spec.width, "f": spec.format.value
@@ -78,6 +81,8 @@ def _spec_from(fields: dict[str, Any]) -> PreviewSpec:
             int(fields["r"]),
             AnimationFormat(fields.get("a", "gif")),
         )
+    if fields["k"] == "s":
+        return StoryboardSpec(ImageFormat(fields["f"]))
     raise ValueError("unknown preview kind")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from shared.domain.previews import (
@@ -92,3 +94,10 @@ class ThumbnailQuery(StrictModel):
             )
         width = self.width or (MAX_THUMBNAIL_WIDTH if self.height else DEFAULT_THUMBNAIL_WIDTH)
         return ThumbnailSpec(at, width, self.format, self.height, self.fit_mode)
+
+
+class StoryboardQuery(StrictModel):
+    format: Literal[ImageFormat.JPG, ImageFormat.WEBP] = Field(
+        default=ImageFormat.JPG,
+        description="The sprite the VTT / JSON point to: jpg (default) or webp.",
+    )
