@@ -13,6 +13,9 @@ from shared.domain.previews import AnimationFormat, FitMode, GifSpec, ImageForma
 from shared.domain.render_limits import MAX_WAVEFORM_SECONDS, WAVEFORM_SAMPLE_RATE
 
 REQUEST_BYTES = 2 * 1024 * 1024
+# A storyboard tile needs the index (read once per input) and one keyframe (~50-300 KB at
+# 1080p): 2 MiB ranges made each of 100 inputs transfer 4 MiB it mostly did not use.
+TILE_REQUEST_BYTES = 64 * 1024
 _CODECS = {
     ImageFormat.JPG: ["-c:v", "mjpeg", "-q:v", "3", "-pix_fmt", "yuvj420p"],
     ImageFormat.PNG: ["-c:v", "png"],
@@ -20,7 +23,7 @@ _CODECS = {
 }
 
 
-def http_input(url: str) -> list[str]:
+def http_input(url: str, request_bytes: int = REQUEST_BYTES) -> list[str]:
     """Bounded Range requests (``bytes=a-b``, 2 MiB each) rather than open-ended ones: a
     seek never leaves a response streaming past what was needed (GCS bills and sends what
     it streams; the single-threaded GCS emulator would block on it and deadlock the seek,
@@ -28,7 +31,7 @@ def http_input(url: str) -> list[str]:
     sends nothing for 30 s (ffmpeg counts microseconds)."""
     if not url.startswith("http"):
         return []
-    return ["-request_size", str(REQUEST_BYTES), "-rw_timeout", str(30_000_000)]
+    return ["-request_size", str(request_bytes), "-rw_timeout", str(30_000_000)]
 
 
 def seek_point(seconds: float, fps: float | None) -> str:
@@ -44,12 +47,12 @@ def _base(ffmpeg: str) -> list[str]:
     return [ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin"]
 
 
-def _input(url: str, container: str | None) -> list[str]:
+def _input(url: str, container: str | None, request_bytes: int = REQUEST_BYTES) -> list[str]:
     """How a render opens its source: bounded Range requests and, once probed, the probe's
     demuxer with only the protocols the URL needs. (Without a container: the bench's raw
     command, which runs ffmpeg as it was before the limits.)"""
     opened = known_input(url, container) if container else []
-    return [*http_input(url), *opened]
+    return [*http_input(url, request_bytes), *opened]
 
 
 def fit_filter(spec: ThumbnailSpec, size: tuple[int, int] | None = None) -> str:
@@ -196,7 +199,7 @@ def storyboard_command(
     width, height = tile
     for index, at in enumerate(times):
         inputs += [
-            *_input(url, container),
+            *_input(url, container, TILE_REQUEST_BYTES),
             "-threads", "1", "-skip_frame", "nokey", "-noaccurate_seek",
             "-ss", f"{at:.3f}", "-i", url,
         ]  # fmt: skip
@@ -224,3 +227,33 @@ def storyboard_command(
         "image2pipe",
         "-",
     ]
+
+
+def storyboard_scan_command(
+    ffmpeg: str,
+    url: str,
+    tiles: int,
+    duration: float,
+    tile: tuple[int, int],
+    grid: tuple[int, int],
+    image_format: ImageFormat,
+    container: str | None = None,
+) -> list[str]:
+    """Every tile from one sequential read, decoding keyframes only: ``fps`` at tiles per
+    duration keeps, for each tile's time, the last keyframe at or before it (the same frame
+    the seeking command shows); ``tpad`` holds the last keyframe so the ticks after it are not
+    lost at the end of the stream (the output ends as soon as the sprite is full). Cheaper than seeking when the whole file is smaller than
+    what the seeks would read (decision 034)."""
+    width, height = tile
+    graph = (
+        f"tpad=stop_mode=clone:stop_duration={duration:.3f},"
+        f"fps=fps={tiles}/{duration:.3f}:round=down:start_time=0,"
+        f"scale={width}:{height}:flags=bicubic,setsar=1,tile={grid[0]}x{grid[1]}"
+    )
+    return [
+        *_base(ffmpeg),
+        *_input(url, container),
+        "-threads", "1", "-skip_frame", "nokey", "-i", url,
+        "-an", "-vf", graph, "-frames:v", "1",
+        *_CODECS[image_format], "-f", "image2pipe", "-",
+    ]  # fmt: skip

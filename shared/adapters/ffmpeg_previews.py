@@ -27,6 +27,7 @@ from shared.adapters.ffmpeg_commands import (
     gif_command,
     http_input,
     storyboard_command,
+    storyboard_scan_command,
     thumbnail_command,
     waveform_command,
 )
@@ -75,7 +76,12 @@ MAX_IMAGE_BYTES = 50 * 1024 * 1024
 PROBES_CACHED = 1024
 # More than two decodes at once only adds latency on a 2-core instance (notes/media.md).
 DECODE_SLOTS = 2
-GOP_SECONDS = 10.0  # the longest keyframe interval a seek is budgeted to decode through
+GOP_SECONDS = 10.0
+# A storyboard reads the whole file once when it is at most this much per tile; beyond, it
+# seeks per tile (each seek reads the index and one keyframe: ~0.1-1 MB, plus a request).
+SCAN_BYTES_PER_TILE = (
+    4 * 1024 * 1024
+)  # the longest keyframe interval a seek is budgeted to decode through
 
 
 def interrupted(returncode: int) -> ServiceUnavailable:
@@ -115,6 +121,7 @@ class FfmpegPreviewRenderer(PreviewRenderer):
     ) -> None:
         self.ffmpeg = ffmpeg or imageio_ffmpeg.get_ffmpeg_exe()
         self.memory_bytes = memory_bytes
+        self.scan_bytes_per_tile = SCAN_BYTES_PER_TILE
         self._slots = threading.BoundedSemaphore(slots)
         self._probes: OrderedDict[str, MediaProbe] = OrderedDict()
         self._probes_lock = threading.Lock()
@@ -152,23 +159,35 @@ class FfmpegPreviewRenderer(PreviewRenderer):
             check_source(probe.width, probe.height)
             shown = upright_size(probe.width, probe.height, probe.rotation)
             layout = video_layout(probe.duration_seconds or 0.0, *shown)
-            times = [layout.time(index) for index in range(layout.tiles)]
-            grid = (layout.columns, layout.rows)
-            argv = storyboard_command(
-                self.ffmpeg,
-                source.url,
-                times,
-                (layout.tile_width, layout.tile_height),
-                grid,
-                spec.format,
-                probe.container,
-            )
+            argv = self._storyboard_argv(source, spec, probe, layout)
             # One keyframe decoded per tile, the sprite written once.
             decoded = probe.width * probe.height * layout.tiles
             written = layout.size[0] * layout.size[1]
             limit = render_seconds(written / 1e6, decoded / 1e6)
             ceiling = self.memory_bytes + layout.tiles * STORYBOARD_BYTES_PER_TILE
             return self._run(argv, limit, ceiling), layout
+
+    def _storyboard_argv(
+        self,
+        source: RenderSource,
+        spec: StoryboardSpec,
+        probe: MediaProbe,
+        layout: StoryboardLayout,
+    ) -> list[str]:
+        """Read the file once when it is smaller than what one seek per tile would read;
+        seek per tile otherwise (a 10-minute 1080p file: 450 MB against 50 x ~1 MB)."""
+        tile = (layout.tile_width, layout.tile_height)
+        grid = (layout.columns, layout.rows)
+        size = (probe.bitrate_kbps or 0) * 125 * layout.duration
+        if size and size <= layout.tiles * self.scan_bytes_per_tile:
+            return storyboard_scan_command(
+                self.ffmpeg, source.url, layout.tiles, layout.duration, tile, grid,
+                spec.format, probe.container,
+            )  # fmt: skip
+        times = [layout.time(index) for index in range(layout.tiles)]
+        return storyboard_command(
+            self.ffmpeg, source.url, times, tile, grid, spec.format, probe.container
+        )
 
     def _waveform(self, source: RenderSource, spec: ThumbnailSpec, probe: MediaProbe) -> bytes:
         seconds = min(probe.duration_seconds or MAX_WAVEFORM_SECONDS, MAX_WAVEFORM_SECONDS)

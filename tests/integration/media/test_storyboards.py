@@ -51,12 +51,17 @@ def tile_image(sprite: Image.Image, rect: tuple[int, int, int, int]) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.parametrize("mode", ["scan", "seek"])
 @pytest.mark.parametrize("which", ["hd", "sparse"])
 def test_the_vtt_maps_every_cue_inside_the_sprite_to_its_keyframe(
     world: World,  # noqa: F811
     samples: Samples,
     which: str,
+    mode: str,
 ) -> None:
+    """Both commands (one read of the file; one seek per tile) show the same frames."""
+    if mode == "seek":
+        world.renderer.scan_bytes_per_tile = 0
     clip: Clip = getattr(samples, which)
     video = world.register(clip.path, MediaType.VIDEO, duration_seconds=clip.seconds, fps=30.0)
     vtt = world.get(BOARD.format(video.video_id, "vtt"))
