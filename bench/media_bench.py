@@ -175,6 +175,9 @@ def main() -> None:
         import os
 
         os.environ.update(emulators.env)
+        os.environ.setdefault("VV_ENVIRONMENT", "local")  # the development secrets (decision 006)
+        # The bench renders ~80 previews a minute with one key: no per-key render budget.
+        os.environ.setdefault("VV_RENDER_STARTS_PER_MINUTE", "0")
         container = Container(Settings.from_env())
         provision(container, {})
         emulator_url = emulators.env["STORAGE_EMULATOR_HOST"]

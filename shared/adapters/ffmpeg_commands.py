@@ -242,8 +242,8 @@ def storyboard_scan_command(
     """Every tile from one sequential read, decoding keyframes only: ``fps`` at tiles per
     duration keeps, for each tile's time, the last keyframe at or before it (the same frame
     the seeking command shows); ``tpad`` holds the last keyframe so the ticks after it are not
-    lost at the end of the stream (the output ends as soon as the sprite is full). Cheaper than seeking when the whole file is smaller than
-    what the seeks would read (decision 034)."""
+    lost at the end of the stream (the output ends as soon as the sprite is full). Faster
+    than seeking unless the file is very large for its tile count (decision 034)."""
     width, height = tile
     graph = (
         f"tpad=stop_mode=clone:stop_duration={duration:.3f},"
