@@ -10,7 +10,6 @@ the others wait for the object to appear (decision 031).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import threading
 import time
@@ -42,48 +41,16 @@ from shared.domain.stored_objects import ObjectAddress
 from shared.domain.storyboards import StoryboardLayout
 from shared.errors import NotFound, ServiceUnavailable, ValidationFailed
 from shared.services.budgets import RenderBudget
+from shared.services.preview_cache import RecentPreviews, etag_matches, etag_of
 
+__all__ = ["Preview", "PreviewService", "RecentPreviews", "etag_matches", "etag_of"]
 logger = logging.getLogger("videovector.previews")
 LEASE_SECONDS = 90.0  # longer than the renderer's own timeout
 WAIT_SECONDS = 100.0
 SOURCE_URL_SECONDS = 600
 CACHE_CONTROL = "private, max-age=86400"
 MEMORY_BYTES = 32 * 1024 * 1024
-
-
-class RecentPreviews:
-    """The instance's most recently served previews. A name's content never changes, so a
-    copy in memory is never stale; it only saves the bucket read of a hot preview."""
-
-    def __init__(self, capacity_bytes: int) -> None:
-        self.capacity = capacity_bytes
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, name: str) -> bytes | None:
-        with self._lock:
-            data = self._items.get(name)
-            if data is not None:
-                self._items.move_to_end(name)
-            return data
-
-    def put(self, name: str, data: bytes) -> None:
-        if len(data) > self.capacity // 8:
-            return
-        with self._lock:
-            if name in self._items:
-                return
-            self._items[name] = data
-            self._size += len(data)
-            while self._size > self.capacity:
-                _, dropped = self._items.popitem(last=False)
-                self._size -= len(dropped)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._size = 0
+LAYOUTS_KEPT = 4096  # storyboard layouts (a few dozen bytes each) known to this instance
 
 
 @dataclass(frozen=True)
@@ -93,17 +60,6 @@ class Preview:
     content_type: str
     data: bytes | None  # None: the client's copy is current (304)
     cache_control: str = CACHE_CONTROL
-
-
-def etag_of(name: str) -> str:
-    return '"' + hashlib.sha256(name.encode()).hexdigest()[:32] + '"'
-
-
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-    return "*" in tags or etag in tags
 
 
 class PreviewService:
@@ -128,6 +84,8 @@ class PreviewService:
         self.wait_seconds = wait_seconds
         self.memory = RecentPreviews(memory_bytes)
         self.budget = budget
+        self._layouts: OrderedDict[str, StoryboardLayout] = OrderedDict()
+        self._layouts_lock = threading.Lock()
 
     def video(self, user_id: str, video_id: str) -> VideoRecord:
         video = self.catalog.get_videos(user_id, [video_id]).get(video_id)
@@ -164,14 +122,26 @@ class PreviewService:
         video = self._with_facts(self.video(user_id, video_id))
         self._fitted(video, spec)  # audio: a 422 naming why
         name = derived_object_name(user_id, video_id, version_of(video), spec)
+        if (known := self._layouts.get(name)) is not None:  # a name's layout never changes
+            return known
         found = self.derived.stat(name)
         if found is None:
             self._preview(video, spec, None, budget_key)
-            found = self.derived.stat(name)
-        layout = StoryboardLayout.from_metadata(found.metadata) if found else None
+            # Rendered here: the layout is known without reading the object back.
+            found = None if name in self._layouts else self.derived.stat(name)
+        layout = self._layouts.get(name)
+        if layout is None and found is not None:
+            layout = StoryboardLayout.from_metadata(found.metadata)
         if layout is None:
             raise ServiceUnavailable("The storyboard is still being stored; retry shortly.")
+        self._remember(name, layout)
         return layout
+
+    def _remember(self, name: str, layout: StoryboardLayout) -> None:
+        with self._layouts_lock:
+            self._layouts[name] = layout
+            while len(self._layouts) > LAYOUTS_KEPT:
+                self._layouts.popitem(last=False)
 
     def _preview(
         self,
@@ -295,6 +265,7 @@ class PreviewService:
             if isinstance(spec, StoryboardSpec):
                 data, layout = self.renderer.render_storyboard(self._source(video), spec)
                 metadata.update(layout.to_metadata())
+                self._remember(name, layout)
             else:
                 data = self.renderer.render(self._source(video), spec)
         except Exception as error:
