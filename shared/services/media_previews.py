@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from shared.clock import utcnow
@@ -50,6 +51,8 @@ WAIT_SECONDS = 100.0
 SOURCE_URL_SECONDS = 600
 CACHE_CONTROL = "private, max-age=86400"
 MEMORY_BYTES = 32 * 1024 * 1024
+# Render slots given back beside the upload (see _render_and_store).
+_GIVE_BACK = ThreadPoolExecutor(max_workers=4, thread_name_prefix="vv-render-slot")
 LAYOUTS_KEPT = 4096  # storyboard layouts (a few dozen bytes each) known to this instance
 
 
@@ -238,8 +241,7 @@ class PreviewService:
         while True:
             if self.leases.acquire(name, holder, LEASE_SECONDS):
                 try:
-                    with self._within_budget(budget_key):
-                        return self._render_and_store(name, video, spec)
+                    return self._render_and_store(name, video, spec, budget_key)
                 except BaseException:
                     self.leases.release(name, holder)
                     raise
@@ -258,7 +260,29 @@ class PreviewService:
             return contextlib.nullcontext()
         return self.budget.render(budget_key)
 
-    def _render_and_store(self, name: str, video: VideoRecord, spec: PreviewSpec) -> bytes:
+    def _render_and_store(
+        self, name: str, video: VideoRecord, spec: PreviewSpec, budget_key: str
+    ) -> bytes:
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(self._within_budget(budget_key))
+            data, metadata = self._render(name, video, spec)
+            slot = stack.pop_all()  # held past this block: given back below
+        if self.budget is None:
+            slot.close()
+            self._store(name, video, spec, data, metadata)
+            return data
+        # The render is over: its slot goes back while the object is stored and announced
+        # (one store round trip off the cold path), and is back before the answer leaves.
+        giving_back = _GIVE_BACK.submit(slot.close)
+        try:
+            self._store(name, video, spec, data, metadata)
+        finally:
+            giving_back.result()
+        return data
+
+    def _render(
+        self, name: str, video: VideoRecord, spec: PreviewSpec
+    ) -> tuple[bytes, dict[str, str]]:
         started = time.perf_counter()
         metadata = {"video_id": video.video_id, "user_id": video.user_id}
         try:
@@ -273,9 +297,18 @@ class PreviewService:
             _log_render(spec, outcome, started)
             raise
         _log_render(spec, "ok", started)
+        return data, metadata
+
+    def _store(
+        self,
+        name: str,
+        video: VideoRecord,
+        spec: PreviewSpec,
+        data: bytes,
+        metadata: dict[str, str],
+    ) -> None:
         if self.derived.create(name, data, spec.content_type, metadata):
             self._announce(name, video, spec, len(data))
-        return data
 
     def _announce(self, name: str, video: VideoRecord, spec: PreviewSpec, size: int) -> None:
         kind = _kind(spec)
