@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from shared.clock import utcnow
 from shared.domain.events import EventType, OutgoingEvent
 from shared.domain.ports import EventPublisher, MediaCatalog
+from shared.domain.preview_fitting import fitted_spec
 from shared.domain.preview_ports import (
     DerivedMediaStore,
     PreviewRenderer,
@@ -29,8 +30,6 @@ from shared.domain.preview_ports import (
     UrlSigner,
 )
 from shared.domain.previews import (
-    AnimationFormat,
-    GifSpec,
     PreviewSpec,
     StoryboardSpec,
     ThumbnailSpec,
@@ -115,7 +114,7 @@ class PreviewService:
         """``budget_key`` is whose render budget a render spends (the API key; the user's
         own for a keyless preview link)."""
         video = self._with_facts(self.video(user_id, video_id))
-        return self._preview(video, self._fitted(video, spec), if_none_match, budget_key)
+        return self._preview(video, fitted_spec(video, spec), if_none_match, budget_key)
 
     def storyboard_layout(
         self, user_id: str, video_id: str, spec: StoryboardSpec, budget_key: str | None = None
@@ -123,7 +122,7 @@ class PreviewService:
         """Where the sprite's tiles are, read from the sprite's own metadata (rendering the
         sprite first if nobody has): the VTT and JSON can never disagree with the picture."""
         video = self._with_facts(self.video(user_id, video_id))
-        self._fitted(video, spec)  # audio: a 422 naming why
+        fitted_spec(video, spec)  # audio: a 422 naming why
         name = derived_object_name(user_id, video_id, version_of(video), spec)
         if (known := self._layouts.get(name)) is not None:  # a name's layout never changes
             return known
@@ -186,47 +185,6 @@ class PreviewService:
             duration_seconds=video.duration_seconds or facts.duration_seconds,
             fps=video.fps or facts.fps,
         )
-
-    def _fitted(self, video: VideoRecord, spec: PreviewSpec) -> PreviewSpec:
-        """Check times against the media; images and audio have one picture per width."""
-        if isinstance(spec, StoryboardSpec):
-            if video.media_type is MediaType.AUDIO:
-                raise ValidationFailed(
-                    "Audio media have no storyboard: it tiles video frames (or an image); "
-                    "the thumbnail of audio is a waveform.",
-                    code="preview_not_available",
-                    details={"media_type": video.media_type.value},
-                )
-            return spec
-        if video.media_type is not MediaType.VIDEO:
-            if isinstance(spec, GifSpec) and video.media_type is MediaType.AUDIO:
-                raise ValidationFailed(
-                    "Audio media have no animated preview; the thumbnail is a waveform.",
-                    code="preview_not_available",
-                    details={"media_type": video.media_type.value},
-                )
-            if isinstance(spec, ThumbnailSpec):
-                return replace(spec, time_ms=0)
-            if spec.format is AnimationFormat.MP4:
-                raise ValidationFailed(
-                    "An image has no MP4 preview; ask for format=gif or format=webp.",
-                    code="preview_not_available",
-                    details={"media_type": video.media_type.value},
-                )
-            return replace(spec, start_ms=0)
-        duration = video.duration_seconds
-        if duration is None:
-            return spec
-        if isinstance(spec, ThumbnailSpec):
-            at, field, outside = spec.time, "time", spec.time > duration
-        else:  # a GIF needs at least one frame after its start
-            at, field, outside = spec.start, "start_time", spec.start >= duration
-        if outside:
-            raise ValidationFailed(
-                f"{field} {at:g} is outside the media: it must be from 0 to {duration:g} seconds.",
-                details={"errors": [{"field": field, "limit": {"ge": 0, "le": duration}}]},
-            )
-        return spec
 
     def _render_once(
         self, name: str, video: VideoRecord, spec: PreviewSpec, budget_key: str
