@@ -26,11 +26,13 @@ import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import functions_framework
 import imageio_ffmpeg
 
+from bench.media_bench_previews import compare_formats, compare_storyboard, report
 from infra.local.emulators import start_emulators
 from infra.local.processes import free_port
 from infra.local.provision import provision
@@ -173,6 +175,9 @@ def main() -> None:
         import os
 
         os.environ.update(emulators.env)
+        os.environ.setdefault("VV_ENVIRONMENT", "local")  # the development secrets (decision 006)
+        # The bench renders ~80 previews a minute with one key: no per-key render budget.
+        os.environ.setdefault("VV_RENDER_STARTS_PER_MINUTE", "0")
         container = Container(Settings())
         provision(container, {})
         emulator_url = emulators.env["STORAGE_EMULATOR_HOST"]
@@ -290,6 +295,18 @@ def main() -> None:
             f"{read_requests} requests = {100 * read_bytes / size:.2f}% of the file"
         )
         print("  raw thumbnail command: " + " ".join(example))
+
+        # Issue 16: formats and storyboards, in the same run.
+        def reply_of(path: str) -> Any:
+            reply = client.get(path, headers=headers)
+            assert reply.status_code == 200, reply.get_data(as_text=True)
+            return reply
+
+        starts = [middle + 20.0 * (i + 1) for i in range(max(3, args.runs // 2))]
+        formats = compare_formats(reply_of, video.video_id, starts)
+        board = compare_storyboard(reply_of, video.video_id, "bench-seg")
+        report(formats, board)
+        print(f"  load average: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     finally:
         bootstrap.override(None)
         if proxy is not None:

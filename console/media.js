@@ -1,5 +1,5 @@
-// Playground media: a paginated grid of cards, each with a thumbnail that plays its GIF
-// while hovered or focused.
+// Playground media: a paginated grid of cards, each with a thumbnail that plays its animated
+// WebP while hovered or focused, and scrubs through its storyboard under the pointer.
 
 import { api, keyedImage, safeImageUrl } from "./api.js";
 import { el, formatDuration } from "./dom.js";
@@ -56,14 +56,58 @@ function mediaCard(video) {
     ),
     el("p", { className: "meta mono" }, video.video_id),
   );
-  const gif = safeImageUrl(video.gif_data);
   const isVideo = (video.media_type || "video") === "video";
   if (isVideo) {
-    playOnHover(card, img, still, async () =>
-      gif || keyedImage(`/api/v2/videos/${encodeURIComponent(video.video_id)}/gif`),
-    );
+    const base = `/api/v2/videos/${encodeURIComponent(video.video_id)}`;
+    // Animated WebP: the GIF's clip at a fraction of its bytes (docs/decisions/033).
+    playOnHover(card, img, still, async () => keyedImage(`${base}/gif?format=webp`));
+    scrubOnHover(card, card.querySelector(".thumb"), base);
   }
   return card;
+}
+
+/** Hover scrubbing: the pointer's position over the thumbnail picks a storyboard tile
+ * (the sprite is a keyless link; its layout comes from storyboard.json, fetched once). */
+export function scrubOnHover(card, thumb, base) {
+  let board = null;
+  let loading = null;
+  const frame = el("div", { className: "scrub", hidden: true, "aria-hidden": "true" });
+  thumb.append(frame);
+  const load = () => {
+    loading ||= api("GET", `${base}/storyboard.json`)
+      .then((body) => {
+        board = body && Array.isArray(body.tiles) && body.tiles.length ? body : null;
+      })
+      .catch(() => {
+        board = null;
+      });
+    return loading;
+  };
+  const show = (event) => {
+    if (!board) return;
+    const sprite = safeImageUrl(board.url);
+    if (!sprite) return;
+    const box = thumb.getBoundingClientRect();
+    const share = Math.min(Math.max((event.clientX - box.left) / box.width, 0), 0.999);
+    const index = Math.floor(share * board.tiles.length);
+    const tile = board.tiles[index];
+    const scale = box.width / board.tile_width;
+    frame.style.backgroundImage = `url("${sprite}")`;
+    frame.style.backgroundSize = `${board.columns * board.tile_width * scale}px auto`;
+    frame.style.backgroundPosition = `${-tile.x * scale}px ${-tile.y * scale}px`;
+    frame.hidden = false;
+    card.dataset.scrubTile = String(index);
+    card.dataset.scrubTime = formatDuration(tile.start);
+  };
+  thumb.addEventListener("mouseenter", load);
+  thumb.addEventListener("mousemove", (event) => {
+    if (board) show(event);
+    else load().then(() => show(event));
+  });
+  thumb.addEventListener("mouseleave", () => {
+    frame.hidden = true;
+    delete card.dataset.scrubTile;
+  });
 }
 
 export function mediaPanel({ list, loadButton, moreButton, announce }) {

@@ -153,8 +153,9 @@ def _success_responses(route: Route, schemas: dict[Any, Any]) -> dict[str, Any]:
     headers.update({name: _header_ref(name) for name in route.response_headers})
     if route.response is None:
         content = None
-    elif isinstance(route.response, str):
-        content = {route.response: {"schema": {"type": "string", "format": "binary"}}}
+    elif isinstance(route.response, str | tuple):  # one or several binary media types
+        types = (route.response,) if isinstance(route.response, str) else route.response
+        content = {kind: {"schema": {"type": "string", "format": "binary"}} for kind in types}
     else:
         content = {"application/json": {"schema": _response_schema(route.response, schemas)}}
     responses: dict[str, Any] = {}

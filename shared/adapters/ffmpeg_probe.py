@@ -23,6 +23,7 @@ _STREAM = re.compile(r"^\s*Stream #0:\d+\S*: (Video|Audio): (.+)$", re.M)
 _SIZE = re.compile(r"(?:^|[ ,])(\d{1,5})x(\d{1,5})(?:[ ,]|$)")
 _FPS = re.compile(r"([\d.]+)(k?) (?:fps|tbr)")
 _RATE = re.compile(r"(\d+) Hz")
+_BITRATE = re.compile(r"Duration: .*?, bitrate: (\d+) kb/s")
 _ROTATION = re.compile(r"rotation of (-?\d+(?:\.\d+)?) degrees", re.I)
 _CHANNELS = {"mono": 1, "stereo": 2, "2.1": 3, "quad": 4, "5.0": 5, "5.1": 6, "7.1": 8}
 
@@ -57,6 +58,8 @@ def parse_probe(stderr: str) -> MediaProbe | None:
         elif kind == "Audio" and audio is None:
             audio = details
     fields: dict[str, object] = {"container": container, "duration_seconds": duration}
+    if m := _BITRATE.search(stderr):
+        fields["bitrate_kbps"] = int(m.group(1))
     if video is not None:
         fields["video_codec"] = video.split()[0].rstrip(",")
         if size := _SIZE.search(video):

@@ -11,8 +11,17 @@ import time
 from PIL import Image
 
 from shared.domain.preview_ports import MediaFacts, PreviewRenderer, RenderSource
-from shared.domain.previews import GifSpec, ImageFormat, PreviewSpec
+from shared.domain.previews import (
+    AnimationFormat,
+    FitMode,
+    GifSpec,
+    ImageFormat,
+    PreviewSpec,
+    StoryboardSpec,
+    ThumbnailSpec,
+)
 from shared.domain.records import MediaType
+from shared.domain.storyboards import TILE_BOX, StoryboardLayout, image_layout, video_layout
 from shared.errors import ValidationFailed
 
 _PILLOW = {ImageFormat.JPG: "JPEG", ImageFormat.PNG: "PNG", ImageFormat.WEBP: "WEBP"}
@@ -27,12 +36,17 @@ class InMemoryPreviewRenderer(PreviewRenderer):
         self._lock = threading.Lock()
 
     def render(self, source: RenderSource, spec: PreviewSpec) -> bytes:
+        if isinstance(spec, StoryboardSpec):
+            return self.render_storyboard(source, spec)[0]
         with self._lock:
             self.renders.append((source, spec))
         time.sleep(self.seconds)
         if self.fail_with is not None:
             raise self.fail_with
         height = max(spec.width * 9 // 16, 1)
+        if isinstance(spec, ThumbnailSpec) and spec.height:
+            fitted = spec.fit is not FitMode.PRESERVE
+            height = spec.height if fitted else min(height, spec.height)
         out = io.BytesIO()
         if isinstance(spec, GifSpec):
             if source.media_type is MediaType.AUDIO:
@@ -41,10 +55,31 @@ class InMemoryPreviewRenderer(PreviewRenderer):
             frames = [
                 Image.new("RGB", (spec.width, height), (i * 7 % 256, 0, 0)) for i in range(count)
             ]
-            frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], loop=0)
+            if spec.format is AnimationFormat.MP4:
+                return b"\x00\x00\x00\x20ftypisom" + bytes(count)  # a stand-in, not decodable
+            kind = "WEBP" if spec.format is AnimationFormat.WEBP else "GIF"
+            frames[0].save(out, kind, save_all=True, append_images=frames[1:], loop=0)
         else:
             Image.new("RGB", (spec.width, height), (0, 128, 0)).save(out, _PILLOW[spec.format])
         return out.getvalue()
+
+    def render_storyboard(
+        self, source: RenderSource, spec: StoryboardSpec
+    ) -> tuple[bytes, StoryboardLayout]:
+        with self._lock:
+            self.renders.append((source, spec))
+        time.sleep(self.seconds)
+        if self.fail_with is not None:
+            raise self.fail_with
+        if source.media_type is MediaType.AUDIO:
+            raise ValidationFailed("Audio has no storyboard.", details={})
+        if source.media_type is MediaType.IMAGE:
+            layout = image_layout(TILE_BOX, TILE_BOX * 3 // 4)
+        else:
+            layout = video_layout(self.facts.duration_seconds or 10.0, 1920, 1080)
+        out = io.BytesIO()
+        Image.new("RGB", layout.size, (0, 0, 128)).save(out, _PILLOW[spec.format])
+        return out.getvalue(), layout
 
     def probe(self, source: RenderSource) -> MediaFacts:
         return self.facts

@@ -12,7 +12,7 @@ import warnings
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from shared.domain.previews import GifSpec, ImageFormat, PreviewSpec
+from shared.domain.previews import AnimationFormat, FitMode, GifSpec, ImageFormat, ThumbnailSpec
 from shared.domain.render_limits import (
     MAX_GIF_HEIGHT,
     MAX_IMAGE_PIXELS,
@@ -58,13 +58,19 @@ def _orientation(image: Image.Image) -> int:
         return 1
 
 
-def resize_image(data: bytes, spec: PreviewSpec) -> bytes:
+def resize_image(data: bytes, spec: ThumbnailSpec | GifSpec) -> bytes:
     """Fitted inside the requested width and the kind's height limit, upright."""
     image = _opened(data)
     turned = _orientation(image) in _QUARTER_TURNS
     shown_w, shown_h = upright_size(image.width, image.height, 90 if turned else 0)
-    box_h = MAX_GIF_HEIGHT if isinstance(spec, GifSpec) else MAX_THUMBNAIL_HEIGHT
+    fit = FitMode.PRESERVE if isinstance(spec, GifSpec) else spec.fit
+    box_h = MAX_GIF_HEIGHT if isinstance(spec, GifSpec) else spec.height or MAX_THUMBNAIL_HEIGHT
     target = fit_image(shown_w, shown_h, spec.width, box_h)
+    if fit is not FitMode.PRESERVE:
+        target = (spec.width, box_h)
+        if fit is FitMode.CROP:  # decode at least the covering size
+            scale = max(spec.width / shown_w, box_h / shown_h)
+            target = (max(round(shown_w * scale), 1), max(round(shown_h * scale), 1))
     if image.format == "JPEG":
         stored_target = (target[1], target[0]) if turned else target
         image.draft("RGB", stored_target)  # decode at 1/2, 1/4 or 1/8 scale when that suffices
@@ -74,11 +80,25 @@ def resize_image(data: bytes, spec: PreviewSpec) -> bytes:
         image = ImageOps.exif_transpose(image)
     except (OSError, ValueError, SyntaxError) as exc:
         raise not_an_image("the image data is damaged") from exc
-    image = image.resize(target, Image.Resampling.LANCZOS)
+    if fit is FitMode.CROP:
+        image = ImageOps.fit(image, (spec.width, box_h), Image.Resampling.LANCZOS)
+    elif fit is FitMode.PAD:
+        image = ImageOps.pad(
+            image.convert("RGB"), (spec.width, box_h), Image.Resampling.LANCZOS, color="black"
+        )
+    else:
+        image = image.resize(target, Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    if isinstance(spec, GifSpec):
-        image.convert("RGB").save(out, "GIF")
+    if isinstance(spec, GifSpec):  # an animation of one frame: the picture itself
+        still = "WEBP" if spec.format is AnimationFormat.WEBP else "GIF"
+        image.convert("RGB").save(out, still)
     else:
         keep_alpha = spec.format is not ImageFormat.JPG and image.mode in ("RGBA", "LA")
         image.convert("RGBA" if keep_alpha else "RGB").save(out, _PILLOW[spec.format])
     return out.getvalue()
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """The size of a picture we made (its header only)."""
+    with Image.open(io.BytesIO(data)) as picture:
+        return picture.size

@@ -29,6 +29,7 @@ class MediaProbe:
     audio_sample_rate: int | None = None
     audio_channels: int | None = None
     rotation: float = 0.0  # degrees of the video's display matrix; ffmpeg applies it
+    bitrate_kbps: int | None = None  # the whole file's: duration x bitrate ~ its size
 
     @property
     def has_video(self) -> bool:

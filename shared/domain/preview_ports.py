@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from shared.domain.previews import PreviewSpec
 from shared.domain.records import MediaType
+from shared.domain.storyboards import StoryboardLayout, StoryboardSpec
 
 
 class UrlSigner(ABC):
@@ -83,6 +84,12 @@ class PreviewRenderer(ABC):
     @abstractmethod
     def render(self, source: RenderSource, spec: PreviewSpec) -> bytes:
         """The preview's bytes. Raises ``ValidationFailed`` for media it cannot decode."""
+
+    @abstractmethod
+    def render_storyboard(
+        self, source: RenderSource, spec: StoryboardSpec
+    ) -> tuple[bytes, StoryboardLayout]:
+        """The sprite and where its tiles are. Raises ``ValidationFailed`` for audio."""
 
     @abstractmethod
     def probe(self, source: RenderSource) -> MediaFacts:

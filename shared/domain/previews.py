@@ -40,9 +40,34 @@ class ImageFormat(StrEnum):
 GIF_CONTENT_TYPE = "image/gif"
 
 
+class AnimationFormat(StrEnum):
+    """An animated preview's encoding: a palette GIF (the default), animated WebP, or a muted
+    H.264 MP4 for a looping ``<video muted loop autoplay playsinline>`` (7-25x smaller than
+    the GIF at about the same render cost; notes/media.md)."""
+
+    GIF = "gif"
+    WEBP = "webp"
+    MP4 = "mp4"
+
+    @property
+    def content_type(self) -> str:
+        return {"gif": GIF_CONTENT_TYPE, "webp": "image/webp", "mp4": "video/mp4"}[self.value]
+
+
 def milliseconds(seconds: float) -> int:
     """Times are keyed to the millisecond: 1.0 and 1.0004 are the same preview."""
     return round(seconds * 1000)
+
+
+class FitMode(StrEnum):
+    """How a thumbnail fills ``width`` x ``height`` (Mux's names). ``preserve`` fits inside
+    and keeps the aspect ratio; the others give exactly that size: ``crop`` fills it and cuts
+    the overflow evenly, ``pad`` fits inside and letterboxes in black, ``stretch`` distorts."""
+
+    PRESERVE = "preserve"
+    CROP = "crop"
+    PAD = "pad"
+    STRETCH = "stretch"
 
 
 @dataclass(frozen=True)
@@ -50,6 +75,8 @@ class ThumbnailSpec:
     time_ms: int
     width: int = DEFAULT_THUMBNAIL_WIDTH
     format: ImageFormat = ImageFormat.JPG
+    height: int | None = None  # preserve: the box's height (None: only the kind's limit)
+    fit: FitMode = FitMode.PRESERVE
 
     @property
     def time(self) -> float:
@@ -61,7 +88,10 @@ class ThumbnailSpec:
 
     @property
     def file_name(self) -> str:
-        return f"thumb-t{self.time_ms}-w{self.width}.{self.format.value}"
+        # Default height and fit add nothing: older names (and their caches) stay valid.
+        height = f"-h{self.height}" if self.height else ""
+        fit = "" if self.fit is FitMode.PRESERVE else f"-{self.fit.value}"
+        return f"thumb-t{self.time_ms}-w{self.width}{height}{fit}.{self.format.value}"
 
 
 @dataclass(frozen=True)
@@ -70,6 +100,7 @@ class GifSpec:
     duration_ms: int = milliseconds(DEFAULT_GIF_SECONDS)
     width: int = DEFAULT_GIF_WIDTH
     fps: int = DEFAULT_GIF_FPS
+    format: AnimationFormat = AnimationFormat.GIF
 
     @property
     def start(self) -> float:
@@ -81,14 +112,30 @@ class GifSpec:
 
     @property
     def content_type(self) -> str:
-        return GIF_CONTENT_TYPE
+        return self.format.content_type
 
     @property
     def file_name(self) -> str:
-        return f"gif-s{self.start_ms}-d{self.duration_ms}-w{self.width}-f{self.fps}.gif"
+        # The extension names the format: a GIF keeps the name it always had.
+        stem = f"gif-s{self.start_ms}-d{self.duration_ms}-w{self.width}-f{self.fps}"
+        return f"{stem}.{self.format.value}"
 
 
-PreviewSpec = ThumbnailSpec | GifSpec
+@dataclass(frozen=True)
+class StoryboardSpec:
+    format: ImageFormat = ImageFormat.JPG
+
+    @property
+    def content_type(self) -> str:
+        return self.format.content_type
+
+    @property
+    def file_name(self) -> str:
+        # Everything else follows from the media's version (its duration and shape).
+        return f"storyboard.{self.format.value}"
+
+
+PreviewSpec = ThumbnailSpec | GifSpec | StoryboardSpec
 
 
 def user_prefix(user_id: str) -> str:

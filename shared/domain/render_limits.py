@@ -21,6 +21,11 @@ MAX_GIF_HEIGHT = 640
 # frames x width x height of a GIF: the contract's largest landscape GIF (10 s, 30 fps,
 # 640x360) and no more; ~360 MB resident for the one-pass palette (measured).
 MAX_GIF_PIXELS = 300 * 640 * 360
+# WebP and MP4 encoders stream (libwebp_anim keeps the previous frame, x264 its ~40-frame
+# lookahead), so memory does not grow with frames; their budget bounds the encoding time
+# instead, and is the same clip as the GIF's: one request, whatever its format, costs at
+# most the contract's largest animation. Keyed by AnimationFormat's value.
+MAX_ANIMATION_PIXELS = {"gif": MAX_GIF_PIXELS, "webp": MAX_GIF_PIXELS, "mp4": MAX_GIF_PIXELS}
 # A decoded source frame: DCI 4K. Larger sources cost more to decode than any preview is worth.
 MAX_SOURCE_PIXELS = 4096 * 2160
 # A still image's decoded bitmap, after JPEG draft scaling (~200 MB as RGBA).
@@ -31,6 +36,11 @@ MAX_WAVEFORM_SECONDS = 1800.0
 # Every ffmpeg process: an address-space ceiling (the worst allowed render peaked at 653 MB
 # of address space, 357 MB resident) and a wall time derived from the work asked.
 RENDER_MEMORY_BYTES = 1024 * 1024 * 1024
+# A storyboard opens one input per tile in one ffmpeg (decision 034): each holds a demuxer
+# and a decoder thread (8 MB stacks) and its buffers: ~25 MB of address space but 2-4 MB
+# resident per tile (measured: 100 tiles of 720p, 393 MB peak RSS). The ceiling grows per
+# tile; the tile count (at most 100) bounds it.
+STORYBOARD_BYTES_PER_TILE = 24 * 1024 * 1024
 # A base covering start, seek and a busy machine (renders ran 5-7x slower at load 14 on 2
 # cores), plus 5-7x the measured quiet cost per megapixel written and per source megapixel
 # decoded; capped below the render lease (90 s).
@@ -81,16 +91,17 @@ def check_source(width: int | None, height: int | None) -> None:
         )
 
 
-def check_gif(width: int, height: int, frames: int) -> None:
+def check_gif(width: int, height: int, frames: int, format: str = "gif") -> None:
     pixels = width * height * frames
-    if pixels > MAX_GIF_PIXELS:
+    budget = MAX_ANIMATION_PIXELS[format]
+    if pixels > budget:
         raise over_limit(
-            "This GIF",
+            "This GIF" if format == "gif" else f"This animated {format.upper()}",
             f"{frames} frames of {width}x{height} = {pixels:,} pixels",
-            f"{MAX_GIF_PIXELS:,} pixels (frames x width x height): ask for fewer seconds, "
+            f"{budget:,} pixels (frames x width x height): ask for fewer seconds, "
             "a lower fps or a smaller width",
             "duration",
-            MAX_GIF_PIXELS,
+            budget,
         )
 
 

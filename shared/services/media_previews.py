@@ -10,17 +10,18 @@ the others wait for the object to appear (decision 031).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import threading
 import time
 import uuid
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from shared.clock import utcnow
 from shared.domain.events import EventType, OutgoingEvent
 from shared.domain.ports import EventPublisher, MediaCatalog
+from shared.domain.preview_fitting import fitted_spec
 from shared.domain.preview_ports import (
     DerivedMediaStore,
     PreviewRenderer,
@@ -29,58 +30,29 @@ from shared.domain.preview_ports import (
     UrlSigner,
 )
 from shared.domain.previews import (
-    GifSpec,
     PreviewSpec,
+    StoryboardSpec,
     ThumbnailSpec,
     derived_object_name,
     version_of,
 )
 from shared.domain.records import MediaType, VideoRecord
 from shared.domain.stored_objects import ObjectAddress
+from shared.domain.storyboards import StoryboardLayout
 from shared.errors import NotFound, ServiceUnavailable, ValidationFailed
 from shared.services.budgets import RenderBudget
+from shared.services.preview_cache import RecentPreviews, etag_matches, etag_of
 
+__all__ = ["Preview", "PreviewService", "RecentPreviews", "etag_matches", "etag_of"]
 logger = logging.getLogger("videovector.previews")
 LEASE_SECONDS = 90.0  # longer than the renderer's own timeout
 WAIT_SECONDS = 100.0
 SOURCE_URL_SECONDS = 600
 CACHE_CONTROL = "private, max-age=86400"
 MEMORY_BYTES = 32 * 1024 * 1024
-
-
-class RecentPreviews:
-    """The instance's most recently served previews. A name's content never changes, so a
-    copy in memory is never stale; it only saves the bucket read of a hot preview."""
-
-    def __init__(self, capacity_bytes: int) -> None:
-        self.capacity = capacity_bytes
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, name: str) -> bytes | None:
-        with self._lock:
-            data = self._items.get(name)
-            if data is not None:
-                self._items.move_to_end(name)
-            return data
-
-    def put(self, name: str, data: bytes) -> None:
-        if len(data) > self.capacity // 8:
-            return
-        with self._lock:
-            if name in self._items:
-                return
-            self._items[name] = data
-            self._size += len(data)
-            while self._size > self.capacity:
-                _, dropped = self._items.popitem(last=False)
-                self._size -= len(dropped)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._size = 0
+# Render slots given back beside the upload (see _render_and_store).
+_GIVE_BACK = ThreadPoolExecutor(max_workers=4, thread_name_prefix="vv-render-slot")
+LAYOUTS_KEPT = 4096  # storyboard layouts (a few dozen bytes each) known to this instance
 
 
 @dataclass(frozen=True)
@@ -90,17 +62,6 @@ class Preview:
     content_type: str
     data: bytes | None  # None: the client's copy is current (304)
     cache_control: str = CACHE_CONTROL
-
-
-def etag_of(name: str) -> str:
-    return '"' + hashlib.sha256(name.encode()).hexdigest()[:32] + '"'
-
-
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-    return "*" in tags or etag in tags
 
 
 class PreviewService:
@@ -125,6 +86,8 @@ class PreviewService:
         self.wait_seconds = wait_seconds
         self.memory = RecentPreviews(memory_bytes)
         self.budget = budget
+        self._layouts: OrderedDict[str, StoryboardLayout] = OrderedDict()
+        self._layouts_lock = threading.Lock()
 
     def video(self, user_id: str, video_id: str) -> VideoRecord:
         video = self.catalog.get_videos(user_id, [video_id]).get(video_id)
@@ -151,7 +114,45 @@ class PreviewService:
         """``budget_key`` is whose render budget a render spends (the API key; the user's
         own for a keyless preview link)."""
         video = self._with_facts(self.video(user_id, video_id))
-        spec = self._fitted(video, spec)
+        return self._preview(video, fitted_spec(video, spec), if_none_match, budget_key)
+
+    def storyboard_layout(
+        self, user_id: str, video_id: str, spec: StoryboardSpec, budget_key: str | None = None
+    ) -> StoryboardLayout:
+        """Where the sprite's tiles are, read from the sprite's own metadata (rendering the
+        sprite first if nobody has): the VTT and JSON can never disagree with the picture."""
+        video = self._with_facts(self.video(user_id, video_id))
+        fitted_spec(video, spec)  # audio: a 422 naming why
+        name = derived_object_name(user_id, video_id, version_of(video), spec)
+        if (known := self._layouts.get(name)) is not None:  # a name's layout never changes
+            return known
+        found = self.derived.stat(name)
+        if found is None:
+            self._preview(video, spec, None, budget_key)
+            # Rendered here: the layout is known without reading the object back.
+            found = None if name in self._layouts else self.derived.stat(name)
+        layout = self._layouts.get(name)
+        if layout is None and found is not None:
+            layout = StoryboardLayout.from_metadata(found.metadata)
+        if layout is None:
+            raise ServiceUnavailable("The storyboard is still being stored; retry shortly.")
+        self._remember(name, layout)
+        return layout
+
+    def _remember(self, name: str, layout: StoryboardLayout) -> None:
+        with self._layouts_lock:
+            self._layouts[name] = layout
+            while len(self._layouts) > LAYOUTS_KEPT:
+                self._layouts.popitem(last=False)
+
+    def _preview(
+        self,
+        video: VideoRecord,
+        spec: PreviewSpec,
+        if_none_match: str | None,
+        budget_key: str | None,
+    ) -> Preview:
+        user_id, video_id = video.user_id, video.video_id
         name = derived_object_name(user_id, video_id, version_of(video), spec)
         etag = etag_of(name)
         if etag_matches(if_none_match, etag):
@@ -185,32 +186,6 @@ class PreviewService:
             fps=video.fps or facts.fps,
         )
 
-    def _fitted(self, video: VideoRecord, spec: PreviewSpec) -> PreviewSpec:
-        """Check times against the media; images and audio have one picture per width."""
-        if video.media_type is not MediaType.VIDEO:
-            if isinstance(spec, GifSpec) and video.media_type is MediaType.AUDIO:
-                raise ValidationFailed(
-                    "Audio media have no animated preview; the thumbnail is a waveform.",
-                    code="preview_not_available",
-                    details={"media_type": video.media_type.value},
-                )
-            if isinstance(spec, ThumbnailSpec):
-                return replace(spec, time_ms=0)
-            return replace(spec, start_ms=0)
-        duration = video.duration_seconds
-        if duration is None:
-            return spec
-        if isinstance(spec, ThumbnailSpec):
-            at, field, outside = spec.time, "time", spec.time > duration
-        else:  # a GIF needs at least one frame after its start
-            at, field, outside = spec.start, "start_time", spec.start >= duration
-        if outside:
-            raise ValidationFailed(
-                f"{field} {at:g} is outside the media: it must be from 0 to {duration:g} seconds.",
-                details={"errors": [{"field": field, "limit": {"ge": 0, "le": duration}}]},
-            )
-        return spec
-
     def _render_once(
         self, name: str, video: VideoRecord, spec: PreviewSpec, budget_key: str
     ) -> bytes:
@@ -224,8 +199,7 @@ class PreviewService:
         while True:
             if self.leases.acquire(name, holder, LEASE_SECONDS):
                 try:
-                    with self._within_budget(budget_key):
-                        return self._render_and_store(name, video, spec)
+                    return self._render_and_store(name, video, spec, budget_key)
                 except BaseException:
                     self.leases.release(name, holder)
                     raise
@@ -244,19 +218,55 @@ class PreviewService:
             return contextlib.nullcontext()
         return self.budget.render(budget_key)
 
-    def _render_and_store(self, name: str, video: VideoRecord, spec: PreviewSpec) -> bytes:
-        started = time.perf_counter()
+    def _render_and_store(
+        self, name: str, video: VideoRecord, spec: PreviewSpec, budget_key: str
+    ) -> bytes:
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(self._within_budget(budget_key))
+            data, metadata = self._render(name, video, spec)
+            slot = stack.pop_all()  # held past this block: given back below
+        if self.budget is None:
+            slot.close()
+            self._store(name, video, spec, data, metadata)
+            return data
+        # The render is over: its slot goes back while the object is stored and announced
+        # (one store round trip off the cold path), and is back before the answer leaves.
+        giving_back = _GIVE_BACK.submit(slot.close)
         try:
-            data = self.renderer.render(self._source(video), spec)
+            self._store(name, video, spec, data, metadata)
+        finally:
+            giving_back.result()
+        return data
+
+    def _render(
+        self, name: str, video: VideoRecord, spec: PreviewSpec
+    ) -> tuple[bytes, dict[str, str]]:
+        started = time.perf_counter()
+        metadata = {"video_id": video.video_id, "user_id": video.user_id}
+        try:
+            if isinstance(spec, StoryboardSpec):
+                data, layout = self.renderer.render_storyboard(self._source(video), spec)
+                metadata.update(layout.to_metadata())
+                self._remember(name, layout)
+            else:
+                data = self.renderer.render(self._source(video), spec)
         except Exception as error:
             outcome = "unprocessable" if isinstance(error, ValidationFailed) else "failed"
             _log_render(spec, outcome, started)
             raise
         _log_render(spec, "ok", started)
-        metadata = {"video_id": video.video_id, "user_id": video.user_id}
+        return data, metadata
+
+    def _store(
+        self,
+        name: str,
+        video: VideoRecord,
+        spec: PreviewSpec,
+        data: bytes,
+        metadata: dict[str, str],
+    ) -> None:
         if self.derived.create(name, data, spec.content_type, metadata):
             self._announce(name, video, spec, len(data))
-        return data
 
     def _announce(self, name: str, video: VideoRecord, spec: PreviewSpec, size: int) -> None:
         kind = _kind(spec)
@@ -281,6 +291,8 @@ class PreviewService:
 
 
 def _kind(spec: PreviewSpec) -> str:
+    if isinstance(spec, StoryboardSpec):
+        return "storyboard"
     return "thumbnail" if isinstance(spec, ThumbnailSpec) else "gif"
 
 

@@ -17,7 +17,15 @@ from datetime import datetime
 from typing import Any
 
 from shared.clock import utcnow
-from shared.domain.previews import GifSpec, ImageFormat, PreviewSpec, ThumbnailSpec
+from shared.domain.previews import (
+    AnimationFormat,
+    FitMode,
+    GifSpec,
+    ImageFormat,
+    PreviewSpec,
+    StoryboardSpec,
+    ThumbnailSpec,
+)
 from shared.errors import NotFound
 from shared.services.sealed_claims import ClaimBox
 
@@ -37,16 +45,44 @@ class PreviewTicket:
 
 
 def _spec_fields(spec: PreviewSpec) -> dict[str, object]:
+    if isinstance(spec, StoryboardSpec):
+        return {"k": "s", "f": spec.format.value}
     if isinstance(spec, ThumbnailSpec):
-        return {"k": "t", "t": spec.time_ms, "w": spec.width, "f": spec.format.value}
-    return {"k": "g", "s": spec.start_ms, "d": spec.duration_ms, "w": spec.width, "r": spec.fps}
+        thumb: dict[str, object] = {
+            "k": "t", "t": spec.time_ms, "w": spec.width, "f": spec.format.value
+        }  # fmt: skip
+        if spec.height:
+            thumb["h"] = spec.height
+        if spec.fit is not FitMode.PRESERVE:
+            thumb["m"] = spec.fit.value
+        return thumb
+    fields: dict[str, object] = {
+        "k": "g", "s": spec.start_ms, "d": spec.duration_ms, "w": spec.width, "r": spec.fps
+    }  # fmt: skip
+    if spec.format is not AnimationFormat.GIF:  # a GIF's token stays what it always was
+        fields["a"] = spec.format.value
+    return fields
 
 
 def _spec_from(fields: dict[str, Any]) -> PreviewSpec:
     if fields["k"] == "t":
-        return ThumbnailSpec(int(fields["t"]), int(fields["w"]), ImageFormat(fields["f"]))
+        return ThumbnailSpec(
+            int(fields["t"]),
+            int(fields["w"]),
+            ImageFormat(fields["f"]),
+            int(fields["h"]) if "h" in fields else None,
+            FitMode(fields.get("m", "preserve")),
+        )
     if fields["k"] == "g":
-        return GifSpec(int(fields["s"]), int(fields["d"]), int(fields["w"]), int(fields["r"]))
+        return GifSpec(
+            int(fields["s"]),
+            int(fields["d"]),
+            int(fields["w"]),
+            int(fields["r"]),
+            AnimationFormat(fields.get("a", "gif")),
+        )
+    if fields["k"] == "s":
+        return StoryboardSpec(ImageFormat(fields["f"]))
     raise ValueError("unknown preview kind")
 
 

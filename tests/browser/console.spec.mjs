@@ -179,8 +179,37 @@ async function run() {
       await cards.first().hover();
       await page.locator("#media-list li.card[data-playing=true]").first().waitFor();
       const moving = await img.getAttribute("src");
-      check(moving && moving !== still, "hovering swaps the thumbnail for the GIF");
-      check((await imageLoaded(img)) > 0, "the GIF loads");
+      check(moving && moving !== still, "hovering swaps the thumbnail for the animation");
+      check((await imageLoaded(img)) > 0, "the animation loads");
+      check(
+        urls.some((u) => /\/gif\?format=webp$/.test(u)),
+        "hovering plays the animated WebP, not the GIF",
+      );
+      // Storyboard scrubbing: the pointer's position picks the tile.
+      const thumb = cards.first().locator(".thumb");
+      const box = await thumb.boundingBox();
+      await page.mouse.move(box.x + box.width * 0.05, box.y + box.height / 2);
+      await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2);
+      await page.locator("#media-list li.card[data-scrub-tile]").first().waitFor();
+      const first = Number(await cards.first().getAttribute("data-scrub-tile"));
+      await page.mouse.move(box.x + box.width * 0.95, box.y + box.height / 2);
+      await page.waitForFunction(
+        (was) => Number(document.querySelector("#media-list li.card").dataset.scrubTile) > was,
+        first,
+      );
+      const frame = cards.first().locator(".scrub");
+      check(await frame.isVisible(), "the storyboard tile shows under the pointer");
+      const background = await frame.evaluate((node) => getComputedStyle(node).backgroundImage);
+      check(/\/api\/v2\/previews\//.test(background), "the tile comes from the keyless sprite");
+      check(urls.some((u) => /\/storyboard\.json$/.test(u)), "the storyboard layout was read");
+      const spriteLoads = await page.evaluate(async (css) => {
+        const url = css.slice(5, -2);
+        const picture = new Image();
+        picture.src = url;
+        await picture.decode();
+        return picture.naturalWidth;
+      }, background);
+      check(spriteLoads > 0, "the sprite loads");
       await shot(page, "04-media");
       await page.mouse.move(0, 0);
     }

@@ -77,3 +77,58 @@ def test_media_helpers_over_http(  # type: ignore[no-untyped-def]
         image = http.get(path)  # no key
         assert image.status_code == 200, image.text
         assert Image.open(__import__("io").BytesIO(image.content)).width == 320
+
+
+def test_storyboards_over_http(  # type: ignore[no-untyped-def]
+    stack: LocalStack, http: httpx.Client, cloud: Container, new_key, user_id: str, tmp_path: Path
+) -> None:
+    """Animated WebP / MP4, fit modes and the storyboard's four forms through the gateway;
+    the VTT's sprite link loads without a key and every cue lies inside the sprite."""
+    clip = frame_coded_clip(
+        tmp_path / "clip.mp4", width=640, height=360, fps=30, seconds=6, keyframe_seconds=1
+    )
+    video_id = f"v-{uuid.uuid4().hex[:10]}"
+    stored = cloud.media.upload(clip.path, f"uploads/{user_id}/{video_id}.mp4")
+    now = utcnow()
+    cloud.catalog.put_video(
+        VideoRecord(
+            video_id, user_id, "clip", stored.uri, MediaType.VIDEO, VideoStatus.PROCESSED,
+            now, now, duration_seconds=6.0, fps=30.0, media_version=stored.generation,
+        )
+    )  # fmt: skip
+    segment_id = f"{video_id}-s1"
+    cloud.catalog.put_segments([SegmentRecord(segment_id, video_id, user_id, 1.0, 2.0, now)])
+    auth = {"X-API-Key": new_key(user_id, "read")}
+    base = f"/api/v2/videos/{video_id}"
+
+    for image_format, content_type in (("webp", "image/webp"), ("mp4", "video/mp4")):
+        moving = http.get(f"{base}/gif", params={"format": image_format}, headers=auth)
+        assert moving.status_code == 200 and moving.headers["content-type"] == content_type
+    cropped = http.get(
+        f"/api/v2/videos/segments/{segment_id}/thumbnail",
+        params={"width": 100, "height": 100, "fit_mode": "crop"},
+        headers=auth,
+    )
+    assert cropped.status_code == 200
+    assert Image.open(__import__("io").BytesIO(cropped.content)).size == (100, 100)
+
+    vtt = http.get(f"{base}/storyboard.vtt", headers=auth)
+    assert vtt.status_code == 200 and vtt.headers["content-type"].startswith("text/vtt")
+    cues = [block.splitlines() for block in vtt.text.split("\n\n")[1:] if block.strip()]
+    assert len(cues) == 6
+    sprite_url, _ = cues[0][1].split("#xywh=")
+    sprite = http.get(httpx.URL(sprite_url).raw_path.decode())  # no key
+    assert sprite.status_code == 200 and sprite.headers["content-type"] == "image/jpeg"
+    picture = Image.open(__import__("io").BytesIO(sprite.content))
+    for _, target in cues:
+        x, y, w, h = (int(v) for v in target.split("#xywh=")[1].split(","))
+        assert x + w <= picture.width and y + h <= picture.height
+    board = http.get(f"{base}/storyboard.json", params={"format": "webp"}, headers=auth)
+    assert board.status_code == 200 and len(board.json()["tiles"]) == 6
+    for ext, content_type in (("jpg", "image/jpeg"), ("webp", "image/webp")):
+        image = http.get(f"{base}/storyboard.{ext}", headers=auth)
+        assert image.status_code == 200 and image.headers["content-type"] == content_type
+        again = http.get(
+            f"{base}/storyboard.{ext}", headers={**auth, "If-None-Match": image.headers["etag"]}
+        )
+        assert again.status_code == 304

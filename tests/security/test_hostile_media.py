@@ -33,6 +33,7 @@ from shared.domain.render_limits import (
     MAX_IMAGE_PIXELS,
     MAX_RENDER_SECONDS,
     RENDER_MEMORY_BYTES,
+    STORYBOARD_BYTES_PER_TILE,
 )
 from shared.services.api_keys import create_api_key
 from shared.services.processing import Outcome, ProcessingPorts, process_upload
@@ -163,6 +164,10 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "rotated": shaped_clip(folder / "rotated.mp4", 640, 360, seconds=1, rotation=90),
         "8k": shaped_clip(folder / "8k.mp4", 8192, 4320, seconds=0.1),
         "silence": silent_flac(folder / "silence.flac", 1800),
+        # 20 minutes: a storyboard's most tiles (100); small frames keep making it quick.
+        "long": shaped_clip(
+            folder / "long.mp4", 320, 180, fps=2, seconds=1200, keyframe_seconds=10
+        ),
     }
 
 
@@ -190,6 +195,38 @@ def test_worst_shapes_render_inside_the_memory_ceiling_and_time_limit(
     assert peaks.address_mb < CEILING_MB and peaks.resident_mb < DOCUMENTED_MB[kind]
     assert seconds < MAX_RENDER_SECONDS
     print(f"\n{shape} {kind} {query}: {peaks.resident_mb:.0f} MB resident, "
+          f"{peaks.address_mb:.0f} MB address space, {seconds:.2f} s")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("shape", "path", "size"),
+    [
+        ("tall", "gif?format=webp&duration=10&fps=30&width=640", (40, 640)),
+        ("tall", "gif?format=mp4&duration=10&fps=30&width=640", None),
+        ("wide", "gif?format=webp&duration=3&fps=30&width=640", (640, 40)),
+        ("tall", "storyboard.jpg", (10 * 16, 2 * 256)),  # 12 tiles of 16x256
+        ("wide", "storyboard.webp", (3 * 256, 16)),  # 3 tiles of 256x16
+        ("long", "storyboard.jpg", (10 * 256, 10 * 144)),  # 100 tiles, the most
+    ],
+)
+def test_worst_shapes_of_webp_mp4_and_storyboards_stay_bounded(
+    world: World, shapes: dict[str, Path], shape: str, path: str, size: tuple[int, int] | None
+) -> None:
+    video = world.register(shapes[shape], MediaType.VIDEO)
+    tiles = 100 if shape == "long" else 12
+    ceiling = CEILING_MB + (
+        tiles * STORYBOARD_BYTES_PER_TILE / 2**20 if "storyboard" in path else 0
+    )
+    with ChildPeaks() as peaks:
+        response, seconds = timed(lambda: world.get(f"/api/v2/videos/{video.video_id}/{path}"))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    if size is not None:
+        assert Image.open(io.BytesIO(response.data)).size == size
+    # A render of a few hundred ms can end between two samples of the process table.
+    assert peaks.commands or seconds < 1.0, "no ffmpeg child was seen"
+    assert peaks.address_mb < ceiling and peaks.resident_mb < DOCUMENTED_MB["gif"]
+    assert seconds < MAX_RENDER_SECONDS
+    print(f"\n{shape} {path}: {peaks.resident_mb:.0f} MB resident, "
           f"{peaks.address_mb:.0f} MB address space, {seconds:.2f} s")  # fmt: skip
 
 

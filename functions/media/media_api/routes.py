@@ -1,17 +1,22 @@
-"""The media helpers: signed URLs, GIFs, segment thumbnails, and keyless preview links."""
+"""The media helpers: signed URLs, GIFs (and WebP / MP4), segment thumbnails, storyboards
+(sprite, WebVTT, JSON) and keyless preview links."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 from typing import Any
 
-from media_api.models import GifQuery, SignedUrlRequest, ThumbnailQuery
+from media_api.models import GifQuery, SignedUrlRequest, StoryboardQuery, ThumbnailQuery
 from shared.clock import to_iso, utcnow
+from shared.domain.previews import ImageFormat
 from shared.domain.principals import Scope
 from shared.domain.resources.credentials import SignedUrlResponse
+from shared.domain.resources.storyboards import StoryboardResponse, StoryboardTile
+from shared.domain.storyboards import StoryboardLayout, StoryboardSpec, webvtt
 from shared.http.path_ids import path_id
 from shared.http.router import Reply, RequestContext, Router
-from shared.services.media_previews import Preview
+from shared.services.media_previews import Preview, etag_matches
 
 router = Router(secrets=("preview_link_secret",))
 # An image answers 200, or 304 with no body to a matching If-None-Match; both name the ETag.
@@ -47,11 +52,11 @@ def signed_url(ctx: RequestContext) -> Reply:
     "/api/v2/videos/{video_id}/gif",
     scope=Scope.READ,
     query=GifQuery,
-    response="image/gif",
+    response=("image/gif", "image/webp", "video/mp4"),
     **IMAGE_HEADERS,
 )
 def gif(ctx: RequestContext) -> Reply:
-    """An animated preview of the media (palette-based GIF)."""
+    """An animated preview of the media: a palette GIF, animated WebP or muted looping MP4."""
     spec = ctx.query(GifQuery).spec()
     video_id = _path_id(ctx, "video_id")
     previews = ctx.container.media_previews
@@ -94,6 +99,106 @@ def preview_link(ctx: RequestContext) -> Reply:
     # The browser may keep it no longer than the link itself lives.
     remaining = max(0, math.floor(ticket.expires - utcnow().timestamp()))
     return _image_reply(found, f"private, max-age={min(remaining, 86_400)}")
+
+
+# The text changes when its sprite link does (once per link window): revalidate each time.
+TEXT_CACHE_CONTROL = "private, no-cache"
+
+
+def _sprite(ctx: RequestContext, image_format: ImageFormat) -> Reply:
+    previews = ctx.container.media_previews
+    preview = previews.preview(
+        ctx.principal.user_id,
+        _path_id(ctx, "video_id"),
+        StoryboardSpec(image_format),
+        ctx.header("If-None-Match"),
+        ctx.principal.key_id,
+    )
+    return _image_reply(preview)
+
+
+@router.route(
+    "GET",
+    "/api/v2/videos/{video_id}/storyboard.jpg",
+    scope=Scope.READ,
+    response="image/jpeg",
+    **IMAGE_HEADERS,
+)
+def storyboard_jpg(ctx: RequestContext) -> Reply:
+    """The storyboard sprite (JPEG): evenly spaced tiles of the media, for hover scrubbing."""
+    return _sprite(ctx, ImageFormat.JPG)
+
+
+@router.route(
+    "GET",
+    "/api/v2/videos/{video_id}/storyboard.webp",
+    scope=Scope.READ,
+    response="image/webp",
+    **IMAGE_HEADERS,
+)
+def storyboard_webp(ctx: RequestContext) -> Reply:
+    """The storyboard sprite (WebP, about half the bytes of the JPEG)."""
+    return _sprite(ctx, ImageFormat.WEBP)
+
+
+def _layout(ctx: RequestContext) -> tuple[StoryboardLayout, str]:
+    spec = StoryboardSpec(ctx.query(StoryboardQuery).format)
+    user_id, video_id = ctx.principal.user_id, _path_id(ctx, "video_id")
+    previews = ctx.container.media_previews
+    layout = previews.storyboard_layout(user_id, video_id, spec, ctx.principal.key_id)
+    return layout, ctx.container.preview_links.url(user_id, video_id, spec)
+
+
+def _text_reply(ctx: RequestContext, body: bytes, content_type: str) -> Reply:
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": TEXT_CACHE_CONTROL}
+    if etag_matches(ctx.header("If-None-Match"), etag):
+        return Reply(b"", status=304, headers=headers, content_type=content_type)
+    return Reply(body, headers=headers, content_type=content_type)
+
+
+@router.route(
+    "GET",
+    "/api/v2/videos/{video_id}/storyboard.vtt",
+    scope=Scope.READ,
+    query=StoryboardQuery,
+    response="text/vtt",
+    **IMAGE_HEADERS,
+)
+def storyboard_vtt(ctx: RequestContext) -> Reply:
+    """WebVTT: one cue per tile, its time range and ``<sprite>#xywh=x,y,w,h``."""
+    layout, url = _layout(ctx)
+    return _text_reply(ctx, webvtt(layout, url).encode(), "text/vtt")
+
+
+@router.route(
+    "GET",
+    "/api/v2/videos/{video_id}/storyboard.json",
+    scope=Scope.READ,
+    query=StoryboardQuery,
+    response=StoryboardResponse,
+    **IMAGE_HEADERS,
+)
+def storyboard_json(ctx: RequestContext) -> Reply:
+    """The storyboard as JSON: the sprite URL, tile size, grid and every tile's times and
+    position."""
+    layout, url = _layout(ctx)
+    body = StoryboardResponse(
+        url=url,
+        tile_width=layout.tile_width,
+        tile_height=layout.tile_height,
+        columns=layout.columns,
+        rows=layout.rows,
+        duration=round(layout.duration, 3),
+        tiles=[
+            StoryboardTile(start=round(t.start, 3), end=round(t.end, 3), x=t.x, y=t.y)
+            for t in layout.all_tiles()
+        ],
+    )
+    reply = _text_reply(ctx, body.model_dump_json().encode(), "application/json")
+    if reply.status == 304:
+        return Reply(None, status=304, headers=reply.headers)
+    return Reply(body, headers=reply.headers)
 
 
 def _image_reply(preview: Preview, cache_control: str | None = None) -> Reply:

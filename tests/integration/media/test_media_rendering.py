@@ -23,6 +23,7 @@ from shared.clock import utcnow
 from shared.domain.preview_ports import RenderSource
 from shared.domain.previews import GifSpec, PreviewSpec, derived_object_name, version_of
 from shared.domain.records import MediaType, SegmentRecord, VideoRecord, VideoStatus
+from shared.domain.storyboards import StoryboardLayout, StoryboardSpec
 from shared.services.api_keys import create_api_key
 from tests.media.fixtures import Samples
 from tests.media.samples import Clip, frame_number
@@ -44,6 +45,13 @@ class CountingFfmpegRenderer(FfmpegPreviewRenderer):
         with self._count_lock:
             self.renders += 1
         return super().render(source, spec)
+
+    def render_storyboard(
+        self, source: RenderSource, spec: StoryboardSpec
+    ) -> tuple[bytes, StoryboardLayout]:
+        with self._count_lock:
+            self.renders += 1
+        return super().render_storyboard(source, spec)
 
 
 class World:
