@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+
 from shared.config import Settings
 
 OFF: dict[str, Any] = {
@@ -21,6 +23,23 @@ OFF: dict[str, Any] = {
 }
 
 
+class _DefaultsOnly(Settings):
+    """The model's defaults and what the test names, never the process environment: a
+    session stack exports its own settings (e.g. VV_BEARER_ISSUERS) into the test process,
+    and a test on fakes must not depend on which tests ran before it."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
 def settings_for_fakes(**fields: Any) -> Settings:
     """Local development settings with every Firestore-backed budget and cache off."""
-    return Settings(**{"environment": "local", **OFF, **fields})
+    return _DefaultsOnly(**{"environment": "local", **OFF, **fields})
