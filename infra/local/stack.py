@@ -196,17 +196,22 @@ def gateway_process(
     """The gateway on ``port``, routing each path to its function's base URL in ``upstreams``
     (a test may put one in front of a function started with settings of its own). Given
     ``sock`` (listening on ``port``), the gateway serves on that very socket."""
-    bind = ["--fd", str(sock.fileno())] if sock else ["--host", "127.0.0.1", "--port", str(port)]
-    argv = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "infra.local.gateway:app",
-        *bind,
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
+    if sock:  # the held socket, served with TCP_NODELAY (gateway.serve_on_fd)
+        argv = [sys.executable, "-m", "infra.local.gateway", "--fd", str(sock.fileno())]
+    else:
+        argv = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "infra.local.gateway:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
     return ManagedProcess(
         name,
         argv,
