@@ -116,49 +116,9 @@ class LocalStack:
         return Container(Settings(store_timeout_seconds=60))
 
     def _function_process(self, spec: FunctionSpec, logs: Path) -> ManagedProcess:
-        port = free_port()
-        self.function_urls[spec.name] = f"http://127.0.0.1:{port}"
-        source = ROOT / spec.source
-        if spec.kind == "asgi":
-            argv = [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                spec.target,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                PORT,
-                "--no-access-log",
-                # As deployed (infra/bundle.py): open streams get 5 s to finish on SIGTERM.
-                "--timeout-graceful-shutdown",
-                "5",
-            ]
-        else:
-            argv = [
-                sys.executable,
-                "-m",
-                "functions_framework",
-                "--target",
-                spec.target,
-                "--source",
-                str(source / "main.py"),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                PORT,
-                "--signature-type",
-                "cloudevent" if spec.kind == "cloudevent" else "http",
-            ]
-        return ManagedProcess(
-            spec.name,
-            argv,
-            logs / f"{spec.name}.log",
-            f"http://127.0.0.1:{PORT}/",
-            env={**self.env, **spec.extra.get("env", {})},
-            cwd=source,
-            port=port,
-        )
+        process = function_process(spec, self.env, logs)
+        self.function_urls[spec.name] = f"http://127.0.0.1:{process.port}"
+        return process
 
     def _gateway_process(self, logs: Path) -> ManagedProcess:
         return gateway_process(
@@ -183,6 +143,61 @@ class LocalStack:
             self.gateway_socket.close()
         if include_emulators and self.emulators is not None:
             self.emulators.stop()
+
+
+def function_process(
+    spec: FunctionSpec,
+    env: dict[str, str],
+    logs: Path,
+    name: str | None = None,
+    **overrides: str,
+) -> ManagedProcess:
+    """One function of the route table served locally on a free port (started again on
+    another if it loses the port), with the stack's ``env`` and its own ``overrides``; the
+    security tests start second instances with small budgets through it."""
+    name = name or spec.name
+    port = free_port()
+    source = ROOT / spec.source
+    if spec.kind == "asgi":
+        argv = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            spec.target,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            PORT,
+            "--no-access-log",
+            # As deployed (infra/bundle.py): open streams get 5 s to finish on SIGTERM.
+            "--timeout-graceful-shutdown",
+            "5",
+        ]
+    else:
+        argv = [
+            sys.executable,
+            "-m",
+            "functions_framework",
+            "--target",
+            spec.target,
+            "--source",
+            str(source / "main.py"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            PORT,
+            "--signature-type",
+            "cloudevent" if spec.kind == "cloudevent" else "http",
+        ]
+    return ManagedProcess(
+        name,
+        argv,
+        logs / f"{name}.log",
+        f"http://127.0.0.1:{PORT}/",
+        env={**env, **spec.extra.get("env", {}), **overrides},
+        cwd=source,
+        port=port,
+    )
 
 
 def gateway_process(

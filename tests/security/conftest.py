@@ -3,15 +3,13 @@ where a test needs small limits."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
-from infra.local.processes import ManagedProcess, free_port
+from infra.local.processes import ManagedProcess
 from infra.local.routes import load_table
-from infra.local.stack import LocalStack
+from infra.local.stack import LocalStack, function_process
 from tests.e2e.conftest import (  # noqa: F401 - fixtures re-exported
     event_subscription,
     http,
@@ -20,8 +18,6 @@ from tests.e2e.conftest import (  # noqa: F401 - fixtures re-exported
     token_issuer,
 )
 from tests.e2e.event_fixtures import relay_factory  # noqa: F401 - relays of their own
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -36,33 +32,16 @@ def function_factory(
     functions, _ = load_table()
 
     def make(name: str, **env: str) -> str:
-        spec = functions[name]
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        source = ROOT / spec.source
-        process = ManagedProcess(
-            f"{name}-{port}",
-            [
-                sys.executable,
-                "-m",
-                "functions_framework",
-                "--target",
-                spec.target,
-                "--source",
-                str(source / "main.py"),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            log_dir / f"{name}-{port}.log",
-            f"{url}/",
-            env={**stack.env, **spec.extra.get("env", {}), "VV_LOG_LEVEL": "INFO", **env},
-            cwd=source,
+        process = function_process(
+            functions[name],
+            stack.env,
+            log_dir,
+            f"{name}-{len(started) + 1}",
+            VV_LOG_LEVEL="INFO",
+            **env,
         )
-        started.append(process.start())
-        process.wait_ready(timeout=60)
-        return url
+        started.append(process.run(timeout=60))
+        return f"http://127.0.0.1:{process.port}"
 
     yield make
     for process in started:
