@@ -12,7 +12,7 @@ DEV_ARGS ?=
 INGEST_USER := $(if $(filter command line,$(origin USER)),$(USER),)
 export INGEST_USER
 
-.PHONY: tail-events dev test unit lint load api-key bearer-subject dev-issuer ingest clean docs bundle checkov replay-dead-letters
+.PHONY: tail-events dev test screenshots unit lint load api-key bearer-subject dev-issuer ingest clean docs bundle checkov replay-dead-letters
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ browser-deps: $(BROWSER_STAMP)
 $(BROWSER_STAMP): $(BROWSER_DIR)/package.json $(BROWSER_DIR)/package-lock.json
 	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# The README's console screenshots (docs/images/), from a private stack with the demo media.
+screenshots: $(STAMP) browser-deps
+	OMP_NUM_THREADS=1 $(PY) -m infra.local.console_screenshots
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)

@@ -1,12 +1,21 @@
 // Wires the console's forms to its panels. No framework, no build step.
 
 import { describeError, settings } from "./api.js";
-import { splitList } from "./dom.js";
+import { connectionPanel, showStreamState } from "./connection.js";
+import { el, splitList } from "./dom.js";
 import { eventsPanel, streamMemory } from "./events.js";
 import { mediaPanel } from "./media.js";
 import { conditionFrom, searchPanel } from "./search.js";
+import { tabs } from "./tabs.js";
 
 const $ = (id) => document.getElementById(id);
+
+// What a media's status is after each of these events (the card's badge follows the stream).
+const MEDIA_STATUS_AFTER = {
+  "media.processing.started": "processing",
+  "media.processing.completed": "processed",
+  "media.processing.failed": "failed",
+};
 
 function announce(message, isError = false) {
   const status = $("status");
@@ -26,19 +35,10 @@ function guarded(action) {
   };
 }
 
-function showKeyState() {
-  const key = settings.apiKey();
-  $("key-state").textContent = key
-    ? `Using a key ending in …${key.slice(-4)}, kept ${settings.remembered() ? "on this device" : "for this tab"}.`
-    : "No key yet.";
-  $("api-key").value = "";
-  $("api-key").required = !key;
-  $("remember").checked = settings.remembered();
-}
-
 function start() {
   $("base-url").value = settings.baseUrl();
-  showKeyState();
+  const connection = connectionPanel();
+  connection.settle();
 
   const media = mediaPanel({
     list: $("media-list"),
@@ -47,13 +47,50 @@ function start() {
     announce,
   });
   const search = searchPanel({ list: $("results"), announce });
+  // Events that arrive while another tab is shown: counted on the Events tab until seen.
+  let unseen = 0;
+  const showUnseen = () => {
+    $("events-unseen").replaceChildren(
+      String(unseen),
+      el("span", { className: "visually-hidden" }, " new"),
+    );
+    $("events-unseen").hidden = !unseen;
+  };
   const events = eventsPanel({
     log: $("event-log"),
+    chips: $("event-chips"),
     stateLabel: $("events-state"),
     lastIdLabel: $("events-last-id"),
     announce,
     onConnected(connected) {
       $("events-disconnect").disabled = !connected;
+    },
+    onState: showStreamState,
+    onEvent(type, data) {
+      const status = MEDIA_STATUS_AFTER[type];
+      if (status && data.video_id) media.setStatus(data.video_id, status);
+      if (sections.selected() === "events") return;
+      unseen += 1;
+      showUnseen();
+    },
+  });
+  // The media tab fills itself the first time it is shown with a key.
+  let mediaLoaded = false;
+  const fillMedia = () => {
+    if (mediaLoaded || !settings.apiKey()) return;
+    mediaLoaded = true;
+    media.load(true).catch((error) => {
+      mediaLoaded = false;
+      announce(error, true);
+    });
+  };
+  const sections = tabs(document.querySelector('[role="tablist"]'), {
+    onSelect(id) {
+      if (id === "events") {
+        unseen = 0;
+        showUnseen();
+      }
+      if (id === "media") fillMedia();
     },
   });
 
@@ -66,15 +103,22 @@ function start() {
         if (key !== settings.apiKey()) streamMemory.forget(); // another user's cursor is meaningless
         settings.setApiKey(key, $("remember").checked);
       }
-      showKeyState();
+      connection.settle({ focus: true });
       announce("Key saved in this browser.");
+      mediaLoaded = false;
+      if (sections.selected() === "media") fillMedia();
     }),
   );
   $("forget-key").addEventListener("click", () => {
     settings.forgetApiKey();
     events.disconnect();
     streamMemory.forget();
-    showKeyState();
+    // What the key showed is not for whoever uses the page next.
+    $("media-list").replaceChildren();
+    $("results").replaceChildren();
+    events.clear();
+    mediaLoaded = false;
+    connection.settle({ focus: true });
     announce("Key forgotten.");
   });
 
@@ -124,6 +168,10 @@ function start() {
       $("events-run-id").value = resumed.run_id || "";
       $("events-video-ids").value = (resumed.video_ids || []).join(", ");
       $("events-types").value = (resumed.event_types || []).join(", ");
+      // Filters in effect are shown, not left folded away.
+      document.querySelector(".stream-filters").open = Boolean(
+        resumed.run_id || resumed.video_ids?.length || resumed.event_types?.length,
+      );
     }
   }
   document.body.dataset.ready = "true";

@@ -22,6 +22,23 @@ export function formatDuration(seconds) {
   return `${minutes}:${rest}`;
 }
 
+/** A clock time: mm:ss, or h:mm:ss from an hour on (whole seconds, rounded down). */
+export function formatClock(seconds) {
+  const total = Math.floor(Math.max(0, Number(seconds) || 0));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const rest = String(total % 60).padStart(2, "0");
+  return hours
+    ? `${hours}:${String(minutes).padStart(2, "0")}:${rest}`
+    : `${String(minutes).padStart(2, "0")}:${rest}`;
+}
+
+/** A <time> of a media offset, exact to the millisecond in its machine-readable form. */
+export function clockTime(seconds, className = "") {
+  const exact = Math.max(0, Number(seconds) || 0);
+  return el("time", { className, dateTime: `PT${Number(exact.toFixed(3))}S` }, formatClock(exact));
+}
+
 export function splitList(text) {
   return String(text || "")
     .split(",")

@@ -4,7 +4,7 @@
 // a reload, a dropped connection or the server ending the stream resumes from it.
 
 import { api, apiUrl, ApiError, describeError } from "./api.js";
-import { el } from "./dom.js";
+import { timelineEntry, typeChips } from "./timeline.js";
 
 const STREAM_PATH = "/api/v2/processing/events/stream";
 const TOKEN_PATH = "/api/v2/processing/events/stream-tokens";
@@ -46,21 +46,8 @@ export const streamMemory = {
   stopped: () => localStorage.removeItem(STREAM_STATE),
 };
 
-function logEntry(type, data) {
-  const summary = [data.video_id, data.run_id, data.segment_id].filter(Boolean).join(" · ");
-  const time = data.created_at ? new Date(data.created_at).toLocaleTimeString() : "";
-  return el(
-    "li",
-    { className: "event", dataset: { eventType: type, eventId: data.event_id || "" } },
-    el("span", { className: "event-type" }, type),
-    el("span", { className: "meta" }, [time, summary].filter(Boolean).join(" — ")),
-    data.payload && Object.keys(data.payload).length
-      ? el("code", { className: "payload" }, JSON.stringify(data.payload))
-      : null,
-  );
-}
-
-export function eventsPanel({ log, stateLabel, lastIdLabel, onConnected, announce }) {
+export function eventsPanel({ log, chips, stateLabel, lastIdLabel, onConnected, onState, onEvent, announce }) {
+  const filter = typeChips(chips, log, [...EVENT_TYPES, STREAM_ERROR]);
   let source = null;
   let filters = null;
   let retryTimer = null;
@@ -69,6 +56,7 @@ export function eventsPanel({ log, stateLabel, lastIdLabel, onConnected, announc
   const setState = (state) => {
     stateLabel.textContent = state;
     stateLabel.dataset.state = state;
+    if (onState) onState(state);
   };
   const showLastId = () => {
     lastIdLabel.textContent = streamMemory.lastEventId() || "none";
@@ -84,8 +72,14 @@ export function eventsPanel({ log, stateLabel, lastIdLabel, onConnected, announc
     if (message.lastEventId) streamMemory.setLastEventId(message.lastEventId);
     showLastId();
     retries = 0;
-    log.prepend(logEntry(type, data));
-    while (log.children.length > MAX_LOG) log.lastElementChild.remove();
+    const entry = timelineEntry(type, data);
+    log.prepend(entry);
+    filter.added(entry);
+    while (log.children.length > MAX_LOG) {
+      filter.removed(log.lastElementChild);
+      log.lastElementChild.remove();
+    }
+    if (onEvent) onEvent(type, data);
     if (type === STREAM_ERROR) {
       // The server ends the stream on purpose (e.g. before a platform time limit): resume.
       close();
@@ -177,6 +171,7 @@ export function eventsPanel({ log, stateLabel, lastIdLabel, onConnected, announc
     },
     clear() {
       log.replaceChildren();
+      filter.clear();
     },
   };
 }

@@ -2,9 +2,27 @@
 // WebP while hovered or focused, and scrubs through its storyboard under the pointer.
 
 import { api, keyedImage, safeImageUrl } from "./api.js";
-import { el, formatDuration } from "./dom.js";
+import { clockTime, el, formatDuration } from "./dom.js";
 
 const PAGE_SIZE = 24;
+
+/** Show a still in an <img>, retrying a few times when it fails: cold previews are rendered
+ * on first request, and past the key's render budget the API answers 429 (Retry-After), which
+ * a grid of new media meets at once. */
+export function showStill(img, url, attempts = 5) {
+  if (!url) return;
+  let tries = 0;
+  img.addEventListener("error", () => {
+    if (img.src !== url || tries >= attempts) return; // a hover preview, or given up
+    const delay = 1000 * 2 ** tries;
+    tries += 1;
+    setTimeout(() => {
+      // Setting src again, even to the same URL, makes the browser load it afresh.
+      if (img.src === url) img.src = url;
+    }, delay);
+  });
+  img.src = url;
+}
 
 /** Swap a thumbnail for its animated preview on hover and keyboard focus. */
 export function playOnHover(card, img, stillUrl, gifSource) {
@@ -32,6 +50,18 @@ export function playOnHover(card, img, stillUrl, gifSource) {
   card.addEventListener("focusout", stop);
 }
 
+const STATUS_WORDS = {
+  processed: "Processed",
+  processing: "Processing",
+  not_processed: "Not processed",
+  failed: "Failed",
+};
+
+function statusBadge(status) {
+  const word = STATUS_WORDS[status] || String(status || "unknown").replace(/_/g, " ");
+  return el("span", { className: "badge status-badge", dataset: { status: status || "unknown" } }, word);
+}
+
 function mediaCard(video) {
   const title = video.title || video.video_id;
   const still = safeImageUrl(video.first_thumbnail);
@@ -42,19 +72,30 @@ function mediaCard(video) {
     loading: "lazy",
     decoding: "async",
   });
-  if (still) img.src = still;
+  showStill(img, still);
+  const kind = video.media_type || "video";
+  const hasDuration = typeof video.duration_seconds === "number" && video.duration_seconds > 0;
   const card = el(
     "li",
-    { className: "card", tabIndex: 0, dataset: { videoId: video.video_id } },
-    el("div", { className: "thumb" }, img),
-    el("h3", { className: "card-title" }, title),
+    { className: "card", tabIndex: 0, dataset: { videoId: video.video_id, status: video.status || "" } },
     el(
-      "p",
-      { className: "meta" },
-      `${video.media_type || "video"} · ${video.status}` +
-        (video.duration_seconds ? ` · ${formatDuration(video.duration_seconds)}` : ""),
+      "div",
+      { className: "thumb" },
+      img,
+      hasDuration ? clockTime(video.duration_seconds, "duration") : null,
     ),
-    el("p", { className: "meta mono" }, video.video_id),
+    el(
+      "div",
+      { className: "card-body" },
+      el("h3", { className: "card-title" }, title),
+      el(
+        "p",
+        { className: "card-meta" },
+        statusBadge(video.status),
+        el("span", { className: "badge kind-badge" }, kind),
+      ),
+      el("p", { className: "meta mono id" }, video.video_id),
+    ),
   );
   const isVideo = (video.media_type || "video") === "video";
   if (isVideo) {
@@ -138,5 +179,14 @@ export function mediaPanel({ list, loadButton, moreButton, announce }) {
     }
   }
 
-  return { load };
+  /** A processing event about a listed media: its card's badge follows, live. */
+  function setStatus(videoId, status) {
+    for (const card of list.querySelectorAll("li.card")) {
+      if (card.dataset.videoId !== videoId) continue;
+      card.dataset.status = status;
+      card.querySelector(".status-badge").replaceWith(statusBadge(status));
+    }
+  }
+
+  return { load, setStatus };
 }

@@ -1,8 +1,8 @@
 // Playground and filter searches: ranked segments with thumbnails, and a marker per result.
 
 import { api, safeImageUrl } from "./api.js";
-import { el, formatDuration } from "./dom.js";
-import { playOnHover } from "./media.js";
+import { clockTime, el, formatClock } from "./dom.js";
+import { playOnHover, showStill } from "./media.js";
 
 const COLORS = ["red", "orange", "yellow", "green", "blue", "purple"];
 
@@ -81,30 +81,54 @@ function markerControls(result, announce) {
   return el("div", { className: "marker row" }, color, note, set, clear, state);
 }
 
+function scoreOf(result) {
+  const score = result.similarity_score ?? result.reranked_score;
+  return typeof score === "number" ? score : null;
+}
+
 function resultItem(result, rank, announce) {
   const still = thumbnailOf(result);
   const name = result.video_name || result.video_id;
   const img = el("img", {
-    alt: `Thumbnail of ${name} at ${formatDuration(result.start_time)}`,
-    width: 240,
-    height: 135,
+    alt: `Scene of ${name} at ${formatClock(result.start_time)}`,
+    width: 320,
+    height: 180,
     loading: "lazy",
   });
-  if (still) img.src = still;
-  const score = result.similarity_score ?? result.reranked_score;
+  showStill(img, still);
+  const score = scoreOf(result);
+  const range = el(
+    "span",
+    { className: "range" },
+    clockTime(result.start_time),
+    el("span", { "aria-hidden": "true" }, "–"),
+    el("span", { className: "visually-hidden" }, " to "),
+    clockTime(result.end_time),
+  );
   const item = el(
     "li",
-    { className: "result", dataset: { segmentId: result.segment_id || result.result_id } },
-    el("div", { className: "thumb", tabIndex: 0 }, img),
+    { className: "card result", dataset: { segmentId: result.segment_id || result.result_id } },
+    el("div", { className: "thumb", tabIndex: 0 }, img, range),
     el(
       "div",
-      { className: "stack" },
-      el("h4", {}, `#${rank} ${name}`),
+      { className: "card-body" },
+      el("h4", { className: "card-title" }, `#${rank} ${name}`),
       el(
         "p",
-        { className: "meta" },
-        `${formatDuration(result.start_time)}–${formatDuration(result.end_time)}` +
-          (typeof score === "number" ? ` · score ${score.toFixed(3)}` : ""),
+        { className: "card-meta" },
+        score === null
+          ? null
+          : el(
+              "span",
+              { className: "score", dataset: { score: String(score) } },
+              el("span", { className: "score-label" }, `score ${score.toFixed(3)}`),
+              el("meter", {
+                min: 0,
+                max: 1,
+                value: Math.max(0, Math.min(1, score)),
+                "aria-hidden": "true",
+              }),
+            ),
       ),
       el("p", { className: "preview" }, result.content_preview || result.text_content || result.metadata_text || ""),
       markerControls(result, announce),

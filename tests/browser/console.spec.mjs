@@ -18,7 +18,7 @@ if (!baseUrl || !apiKey || !shotDir) {
   console.error("usage: console.spec.mjs <base_url> <api_key> <screenshot_dir> [steps]");
   process.exit(2);
 }
-const ALL_STEPS = ["key", "events", "resume", "media", "search", "filter", "marker", "phone"];
+const ALL_STEPS = ["key", "tabs", "events", "resume", "media", "search", "filter", "marker", "phone"];
 const steps = new Set(stepList ? stepList.split(",") : ALL_STEPS);
 const origin = new URL(baseUrl).origin;
 const TIMEOUT = 30_000;
@@ -51,6 +51,86 @@ async function liveEvent(page, label) {
   const entry = page.locator("#event-log li.event", { hasText: label });
   await entry.first().waitFor({ timeout: TIMEOUT });
   return entry;
+}
+
+/** Which tab is selected, which panel shows, and the roving tabindex, all agreeing. */
+async function selectedTab(page) {
+  const state = await page.evaluate(() =>
+    [...document.querySelectorAll('[role="tab"]')].map((tab) => ({
+      panel: tab.getAttribute("aria-controls"),
+      selected: tab.getAttribute("aria-selected"),
+      tabIndex: tab.tabIndex,
+      shown: !document.getElementById(tab.getAttribute("aria-controls")).hidden,
+    })),
+  );
+  const selected = state.filter((tab) => tab.selected === "true");
+  check(selected.length === 1, `exactly one tab selected (${JSON.stringify(state)})`);
+  for (const tab of state) {
+    const on = tab.selected === "true";
+    check(tab.shown === on, `only the selected tab's panel shows (${JSON.stringify(state)})`);
+    check(tab.tabIndex === (on ? 0 : -1), `one tab stop, on the selected tab (${JSON.stringify(state)})`);
+    check(on || tab.selected === "false", `aria-selected is "true" or "false" (${tab.selected})`);
+  }
+  return selected[0].panel;
+}
+
+async function openTab(page, name) {
+  await page.getByRole("tab", { name: new RegExp(`^${name}`) }).click();
+  check((await selectedTab(page)) === name.toLowerCase(), `the ${name} tab is selected`);
+}
+
+/** mm:ss, as the page writes it (console/dom.js formatClock). */
+function clock(seconds) {
+  const total = Math.floor(seconds);
+  return `${String(Math.floor(total / 60)).padStart(2, "0")}:${String(total % 60).padStart(2, "0")}`;
+}
+
+async function noSidewaysScroll(page, where) {
+  const sizes = await page.evaluate(() => [document.scrollingElement.scrollWidth, window.innerWidth]);
+  check(sizes[0] <= sizes[1], `no sideways scrolling on ${where} (${sizes[0]} > ${sizes[1]})`);
+}
+
+/** The timeline: every entry labelled with its type in words and coloured by its kind; a chip
+ * per type that hides and shows that type's entries. */
+async function timelineChecks(page) {
+  const entries = page.locator("#event-log li.event");
+  const labelled = await entries.evaluateAll((nodes) =>
+    nodes.every((n) => n.querySelector(".event-type").textContent === n.dataset.eventType),
+  );
+  check(labelled, "every entry names its type in words");
+  const colour = (type) =>
+    page
+      .locator(`#event-log li.event[data-event-type="${type}"] .event-type`)
+      .first()
+      .evaluate((node) => getComputedStyle(node).color);
+  const colours = new Set([
+    await colour("media.created"),
+    await colour("media.processing.started"),
+    await colour("media.processing.completed"),
+  ]);
+  check(colours.size === 3, `created, started and completed have their own colours (${[...colours]})`);
+  const ids = await entries.evaluateAll((nodes) => nodes.map((n) => n.dataset.eventId));
+  check(ids.every((id, i) => i === 0 || id < ids[i - 1]), "newest first");
+
+  const chip = page.locator('#event-chips .chip[data-event-type="media.created"]');
+  check((await chip.getAttribute("aria-pressed")) === "true", "every type is shown at first");
+  const created = page.locator('#event-log li.event[data-event-type="media.created"]');
+  const others = page.locator('#event-log li.event:not([data-event-type="media.created"])');
+  const count = await created.count();
+  check(count > 0, "media.created is on the timeline");
+  check(Number(await chip.locator(".chip-count").textContent()) === count, "the chip counts its entries");
+  await chip.click();
+  check((await chip.getAttribute("aria-pressed")) === "false", "the chip says it is off");
+  await created.first().waitFor({ state: "hidden" });
+  check(
+    (await created.evaluateAll((nodes) => nodes.every((n) => n.hidden))) &&
+      (await others.evaluateAll((nodes) => nodes.every((n) => !n.hidden && n.offsetHeight > 0))),
+    "only that type's entries are hidden",
+  );
+  await shot(page, "02-timeline-filtered");
+  await chip.press("Enter"); // the keyboard toggles it back
+  check((await chip.getAttribute("aria-pressed")) === "true", "the chip is on again");
+  check(await created.evaluateAll((nodes) => nodes.every((n) => !n.hidden)), "and its entries back");
 }
 
 async function imageLoaded(img) {
@@ -118,19 +198,63 @@ async function run() {
       step("key");
       await page.getByLabel("API key", { exact: true }).fill(apiKey);
       await page.getByRole("button", { name: "Use this key" }).click();
+      // The header says a key is in use, and the connection panel folds away.
+      await page.locator("#connection-text", { hasText: apiKey.slice(-4) }).waitFor();
+      const toggle = page.locator("#connection-toggle");
+      await page.locator("#connection").waitFor({ state: "hidden" });
+      check((await toggle.getAttribute("aria-expanded")) === "false", "the toggle says folded");
+      check(
+        await page.evaluate(() => document.activeElement.id === "connection-toggle"),
+        "focus moves to the toggle, not lost with the folded form",
+      );
+      await shot(page, "01-key");
+      // It can be reopened (keyboard), shows the key's state, and folds again.
+      await page.keyboard.press("Enter");
       await page.locator("#key-state", { hasText: apiKey.slice(-4) }).waitFor();
+      check((await toggle.getAttribute("aria-expanded")) === "true", "the toggle says open");
       check((await page.getByLabel("API key", { exact: true }).inputValue()) === "", "the key field is cleared");
+      await toggle.click();
+      await page.locator("#connection").waitFor({ state: "hidden" });
       const stored = await page.evaluate(() => sessionStorage.getItem("vv.console.apiKey"));
       check(stored === apiKey, "the key is kept in sessionStorage");
-      await shot(page, "01-key");
+    }
+
+    if (steps.has("tabs")) {
+      step("tabs");
+      check((await selectedTab(page)) === "media", "Media is the first tab shown");
+      await openTab(page, "Search");
+      check(await page.getByLabel("Query", { exact: true }).isVisible(), "the search panel shows");
+      check(!(await page.locator("#load-media").isVisible()), "the media panel is hidden");
+      // Arrow keys move along the tabs (and wrap), Home and End jump; focus follows.
+      const keys = [
+        ["ArrowRight", "events"],
+        ["ArrowRight", "media"],
+        ["ArrowLeft", "events"],
+        ["ArrowLeft", "search"],
+        ["Home", "media"],
+        ["End", "events"],
+      ];
+      for (const [key, panel] of keys) {
+        await page.keyboard.press(key);
+        check((await selectedTab(page)) === panel, `${key} selects ${panel}`);
+        const focused = await page.evaluate(() => document.activeElement.getAttribute("aria-controls"));
+        check(focused === panel, `${key} moves focus to the ${panel} tab (${focused})`);
+      }
+      // Tab leaves the tablist for the panel: one tab stop for the whole list.
+      await page.keyboard.press("Tab");
+      const into = await page.evaluate(() => document.activeElement.closest('[role="tabpanel"]')?.id);
+      check(into === "events", `Tab moves from the tablist into the panel (${into})`);
+      check(new URL(page.url()).hash === "#events", "the selected tab is kept in the URL");
     }
 
     let seenIds = [];
     let lastId = "";
     if (steps.has("events")) {
       step("events");
+      await openTab(page, "Events");
       await page.getByRole("button", { name: "Connect", exact: true }).click();
       await page.locator("#events-state[data-state=connected]").waitFor();
+      await page.locator("#stream-status[data-state=connected]", { hasText: "live" }).waitFor();
       // The runner ingests a real file: the pipeline's events must show up live.
       console.log("NEED_INGEST");
       const log = page.locator("#event-log li.event");
@@ -138,6 +262,7 @@ async function run() {
       for (const type of ["media.created", "media.processing.started", "segment.processing.completed"]) {
         check((await log.filter({ hasText: type }).count()) > 0, `saw ${type} live`);
       }
+      await timelineChecks(page);
       await liveEvent(page, "console-live-1");
       seenIds = await log.evaluateAll((nodes) => nodes.map((n) => n.dataset.eventId));
       lastId = await page.locator("#events-last-id").textContent();
@@ -149,6 +274,8 @@ async function run() {
       step("resume");
       await page.reload();
       await page.locator("body[data-ready=true]").waitFor();
+      check((await selectedTab(page)) === "events", "the reload keeps the Events tab");
+      check(await page.locator("#connection").isHidden(), "with a key, the panel stays folded");
       // The stream reconnects by itself, from the last event id kept in the browser.
       await page.locator("#events-state[data-state=connected]").waitFor();
       check((await page.locator("#events-last-id").textContent()) === lastId, "last id kept");
@@ -170,9 +297,32 @@ async function run() {
 
     if (steps.has("media")) {
       step("media");
+      // An event while another tab shows: the Events tab counts it.
+      await openTab(page, "Media");
+      console.log("NEED_EVENT console-live-3");
+      await page.locator("#events-unseen:not([hidden])").waitFor({ timeout: TIMEOUT });
+      check(/^\s*\d+ new$/.test(await page.locator("#events-unseen").textContent()), "a count of new events");
       await page.getByRole("button", { name: "Load media" }).click();
+      await page.locator("#status", { hasText: "media loaded" }).waitFor();
       const cards = page.locator("#media-list li.card");
       await cards.first().waitFor();
+      // A grid of cards with duration and status, as the API has them.
+      const listed = (await api("GET", "/api/v2/playground/videos")).body.data;
+      check(listed.length === 1 && (await cards.count()) === 1, "the one clip is listed");
+      const duration = cards.first().locator(".thumb time.duration");
+      check((await duration.textContent()) === clock(listed[0].duration_seconds), "the duration, mm:ss");
+      check(/^\d\d:\d\d$/.test(await duration.textContent()), "mm:ss");
+      check(
+        (await duration.getAttribute("datetime")) === `PT${Number(listed[0].duration_seconds.toFixed(3))}S`,
+        "the exact duration is machine-readable",
+      );
+      const badge = cards.first().locator(".status-badge");
+      check((await badge.getAttribute("data-status")) === "processed", "the status badge");
+      check((await badge.textContent()) === "Processed", "the status in words, not colour only");
+      const columns = await page
+        .locator("#media-list")
+        .evaluate((node) => getComputedStyle(node).gridTemplateColumns.split(" ").length);
+      check(columns >= 3, `a grid on a wide screen (${columns} columns)`);
       const img = cards.first().locator("img");
       check((await imageLoaded(img)) > 0, "the first media thumbnail loads");
       const still = await img.getAttribute("src");
@@ -216,6 +366,8 @@ async function run() {
 
     if (steps.has("search")) {
       step("search");
+      await openTab(page, "Search");
+      check((await page.locator("#events-unseen").isHidden()) === false, "unseen events stay counted");
       // The ingested clip has a navy scene, then a yellow one with a loud tone.
       await page.getByLabel("Query", { exact: true }).fill("a bright yellow scene with a loud tone");
       await page.getByRole("button", { name: "Search", exact: true }).click();
@@ -225,6 +377,22 @@ async function run() {
       check(/^#1 /.test(await results.first().locator("h4").textContent()), "results are ranked");
       check(/yellow/.test(await results.first().textContent()), "the yellow scene ranks first");
       check((await imageLoaded(results.first().locator("img"))) > 0, "a result thumbnail loads");
+      // Each result: its scene's time range (mm:ss–mm:ss) on the thumbnail, and its score.
+      const range = results.first().locator(".thumb .range time");
+      check((await range.count()) === 2, "a start and an end");
+      check(
+        (await range.allTextContents()).join("–") === "00:02–00:05",
+        `the yellow scene is 2.5-5 s (${await range.allTextContents()})`,
+      );
+      check((await range.first().getAttribute("datetime")) === "PT2.5S", "exact start in datetime");
+      const scores = await results.locator(".score").evaluateAll((nodes) =>
+        nodes.map((node) => [Number(node.dataset.score), node.textContent]),
+      );
+      check(scores.length === 2, "every result shows its score");
+      for (const [score, text] of scores) {
+        check(score > 0 && score <= 1 && text === `score ${score.toFixed(3)}`, `score shown (${text})`);
+      }
+      check(scores[0][0] >= scores[1][0], "ranked by score");
       await shot(page, "05-search");
     }
 
@@ -266,11 +434,26 @@ async function run() {
     if (steps.has("phone")) {
       step("phone");
       await page.setViewportSize({ width: 390, height: 844 });
-      const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth - window.innerWidth,
-      );
-      check(overflow <= 0, `no sideways scrolling on a phone (${overflow}px too wide)`);
-      await shot(page, "07-phone");
+      // Every tab on a phone: one column, nothing wider than the screen; tabs in one row.
+      for (const name of ["Media", "Search", "Events"]) {
+        await openTab(page, name);
+        await noSidewaysScroll(page, `a phone, ${name} tab`);
+        await shot(page, `07-phone-${name.toLowerCase()}`);
+      }
+      await page.getByRole("button", { name: "Connection" }).click();
+      await noSidewaysScroll(page, "a phone, connection open");
+      await page.getByRole("button", { name: "Connection" }).click();
+      const tops = await page
+        .locator('[role="tab"]')
+        .evaluateAll((tabs) => tabs.map((tab) => Math.round(tab.getBoundingClientRect().top)));
+      check(new Set(tops).size === 1, `the tabs stay in one row (${tops})`);
+      const columns = await page
+        .locator("#results")
+        .evaluate((node) => getComputedStyle(node).gridTemplateColumns.split(" ").length);
+      check(columns === 1, `one column of results on a phone (${columns})`);
+      await page.getByRole("tab", { name: /^Events/ }).focus();
+      await page.keyboard.press("ArrowLeft");
+      check((await selectedTab(page)) === "search", "arrow keys work on a phone too");
     }
 
     // Accessibility basics: every control has a name.

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "tests" / "browser" / "console.spec.mjs"
 SCREENSHOTS = ROOT / ".local" / "screenshots" / "console"
 DEADLINE_SECONDS = 240
-STEPS = "key,events,resume,media,search,filter,marker,phone"
+STEPS = "key,tabs,events,resume,media,search,filter,marker,phone"
 CLIP = next(recipe for recipe in DEMO_MEDIA if recipe.name == "night-and-day.mp4")  # 5 s
 
 
