@@ -28,6 +28,8 @@ export function showStill(img, url, attempts = 5) {
 export function playOnHover(card, img, stillUrl, gifSource) {
   let gifUrl = "";
   const play = async () => {
+    // Motion the user did not drive: none when they asked for less (scrubbing still works).
+    if (window.matchMedia("(prefers-reduced-motion: reduce)").matches) return;
     if (!gifUrl) {
       try {
         gifUrl = await gifSource();
