@@ -15,10 +15,11 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import {
   check,
-  clock,
   imageLoaded,
+  mediaCardChecks,
   openTab,
   phoneLayout,
+  resultCardChecks,
   selectedTab,
   tabKeyboard,
   timelineChecks,
@@ -198,20 +199,7 @@ async function run() {
       // A grid of cards with duration and status, as the API has them.
       const listed = (await api("GET", "/api/v2/playground/videos")).body.data;
       check(listed.length === 1 && (await cards.count()) === 1, "the one clip is listed");
-      const duration = cards.first().locator(".thumb time.duration");
-      check((await duration.textContent()) === clock(listed[0].duration_seconds), "the duration, mm:ss");
-      check(/^\d\d:\d\d$/.test(await duration.textContent()), "mm:ss");
-      check(
-        (await duration.getAttribute("datetime")) === `PT${Number(listed[0].duration_seconds.toFixed(3))}S`,
-        "the exact duration is machine-readable",
-      );
-      const badge = cards.first().locator(".status-badge");
-      check((await badge.getAttribute("data-status")) === "processed", "the status badge");
-      check((await badge.textContent()) === "Processed", "the status in words, not colour only");
-      const columns = await page
-        .locator("#media-list")
-        .evaluate((node) => getComputedStyle(node).gridTemplateColumns.split(" ").length);
-      check(columns >= 3, `a grid on a wide screen (${columns} columns)`);
+      await mediaCardChecks(page, cards.first(), listed[0]);
       const img = cards.first().locator("img");
       check((await imageLoaded(img)) > 0, "the first media thumbnail loads");
       const still = await img.getAttribute("src");
@@ -275,22 +263,7 @@ async function run() {
       check(/^#1 /.test(await results.first().locator("h4").textContent()), "results are ranked");
       check(/yellow/.test(await results.first().textContent()), "the yellow scene ranks first");
       check((await imageLoaded(results.first().locator("img"))) > 0, "a result thumbnail loads");
-      // Each result: its scene's time range (mm:ss–mm:ss) on the thumbnail, and its score.
-      const range = results.first().locator(".thumb .range time");
-      check((await range.count()) === 2, "a start and an end");
-      check(
-        (await range.allTextContents()).join("–") === "00:02–00:05",
-        `the yellow scene is 2.5-5 s (${await range.allTextContents()})`,
-      );
-      check((await range.first().getAttribute("datetime")) === "PT2.5S", "exact start in datetime");
-      const scores = await results.locator(".score").evaluateAll((nodes) =>
-        nodes.map((node) => [Number(node.dataset.score), node.textContent]),
-      );
-      check(scores.length === 2, "every result shows its score");
-      for (const [score, text] of scores) {
-        check(score > 0 && score <= 1 && text === `score ${score.toFixed(3)}`, `score shown (${text})`);
-      }
-      check(scores[0][0] >= scores[1][0], "ranked by score");
+      await resultCardChecks(results);
       await shot(page, "05-search");
     }
 

@@ -32,12 +32,12 @@ export async function openTab(page, name) {
 }
 
 /** mm:ss, as the page writes it (console/dom.js formatClock). */
-export function clock(seconds) {
+function clock(seconds) {
   const total = Math.floor(seconds);
   return `${String(Math.floor(total / 60)).padStart(2, "0")}:${String(total % 60).padStart(2, "0")}`;
 }
 
-export async function noSidewaysScroll(page, where) {
+async function noSidewaysScroll(page, where) {
   const sizes = await page.evaluate(() => [document.scrollingElement.scrollWidth, window.innerWidth]);
   check(sizes[0] <= sizes[1], `no sideways scrolling on ${where} (${sizes[0]} > ${sizes[1]})`);
 }
@@ -150,4 +150,42 @@ export async function phoneLayout(page, shot) {
   await page.getByRole("tab", { name: /^Events/ }).focus();
   await page.keyboard.press("ArrowLeft");
   check((await selectedTab(page)) === "search", "arrow keys work on a phone too");
+}
+
+/** A media card shows its duration (mm:ss) and status as the API has them, in a grid. */
+export async function mediaCardChecks(page, card, video) {
+  const duration = card.locator(".thumb time.duration");
+  check((await duration.textContent()) === clock(video.duration_seconds), "the duration, mm:ss");
+  check(/^\d\d:\d\d$/.test(await duration.textContent()), "mm:ss");
+  check(
+    (await duration.getAttribute("datetime")) === `PT${Number(video.duration_seconds.toFixed(3))}S`,
+    "the exact duration is machine-readable",
+  );
+  const badge = card.locator(".status-badge");
+  check((await badge.getAttribute("data-status")) === "processed", "the status badge");
+  check((await badge.textContent()) === "Processed", "the status in words, not colour only");
+  const columns = await page
+    .locator("#media-list")
+    .evaluate((node) => getComputedStyle(node).gridTemplateColumns.split(" ").length);
+  check(columns >= 3, `a grid on a wide screen (${columns} columns)`);
+}
+
+/** A search result shows its scene's time range (mm:ss–mm:ss) on the thumbnail, and a score;
+ * the first is the clip's yellow scene (2.5-5 s). */
+export async function resultCardChecks(results) {
+  const range = results.first().locator(".thumb .range time");
+  check((await range.count()) === 2, "a start and an end");
+  check(
+    (await range.allTextContents()).join("–") === "00:02–00:05",
+    `the yellow scene is 2.5-5 s (${await range.allTextContents()})`,
+  );
+  check((await range.first().getAttribute("datetime")) === "PT2.5S", "exact start in datetime");
+  const scores = await results.locator(".score").evaluateAll((nodes) =>
+    nodes.map((node) => [Number(node.dataset.score), node.textContent]),
+  );
+  check(scores.length === 2, "every result shows its score");
+  for (const [score, text] of scores) {
+    check(score > 0 && score <= 1 && text === `score ${score.toFixed(3)}`, `score shown (${text})`);
+  }
+  check(scores[0][0] >= scores[1][0], "ranked by score");
 }
