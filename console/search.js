@@ -151,6 +151,11 @@ export function searchPanel({ list, announce }) {
     list.replaceChildren(...results.map((result, i) => resultItem(result, i + 1, announce)));
     list.removeAttribute("aria-busy");
     announce(results.length ? `${results.length} results for ${what}.` : `No results for ${what}.`);
+    // On a phone the forms fill the screen: bring the answer into view.
+    const heading = document.getElementById(list.getAttribute("aria-labelledby"));
+    if (heading && heading.getBoundingClientRect().top > window.innerHeight * 0.75) {
+      heading.scrollIntoView({ block: "start" });
+    }
   }
 
   async function search(query, topK, runId) {
