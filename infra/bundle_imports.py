@@ -4,9 +4,10 @@
 Imports are read with ``ast``, not executed, and followed everywhere, including imports inside
 functions (a lazy import runs in production too), except blocks under ``if TYPE_CHECKING:``.
 One refinement keeps a bundle from carrying every adapter: the composition root builds its
-adapters in ``Container`` members, and a member's imports are followed only when code of the
-bundle names that member as an attribute (``ctx.container.markers``), or another followed
-member does (``self.firestore``). A name shared by chance only adds modules, never drops one.
+adapters in ``Container`` members (written in parts: the classes of ``COMPOSITION_PARTS``), and
+a member's imports are followed only when code of the bundle names that member as an attribute
+(``ctx.container.markers``), or another followed member does (``self.firestore``). A name
+shared by chance only adds modules, never drops one.
 See docs/decisions/053.
 """
 
@@ -20,7 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSITION_ROOT = "shared.bootstrap"
-CONTAINER_CLASS = "Container"
+# The composition root's classes, by module: ``Container`` and the base it inherits.
+COMPOSITION_PARTS = {COMPOSITION_ROOT: "Container", "shared.bootstrap_adapters": "Adapters"}
 
 # Never deployed: fakes of our ports, the scripted analyzer and the demo media it describes,
 # the command-line tools and the stream client. Reaching one from a function is an error.
@@ -44,7 +46,7 @@ def is_excluded(module: str) -> bool:
 @dataclass
 class ModuleImports:
     """One module's imports: those run when it loads or any function of it runs, and those
-    of each ``Container`` member (the composition root only)."""
+    of each ``Container`` member (the composition root's modules only)."""
 
     imports: set[str] = field(default_factory=set)
     attributes: set[str] = field(default_factory=set)
@@ -96,11 +98,7 @@ def read_module(path: Path, module: str) -> ModuleImports:
     found = ModuleImports()
     rest: list[ast.stmt] = []
     for node in tree.body:
-        if not (
-            module == COMPOSITION_ROOT
-            and isinstance(node, ast.ClassDef)
-            and node.name == CONTAINER_CLASS
-        ):
+        if not (isinstance(node, ast.ClassDef) and COMPOSITION_PARTS.get(module) == node.name):
             rest.append(node)
             continue
         for item in node.body:
@@ -138,6 +136,13 @@ class ImportGraph:
             self._cache[module] = read_module(path, module) if path else ModuleImports()
         return self._cache[module]
 
+    def _container_members(self, seen: set[str]) -> dict[str, tuple[set[str], set[str]]]:
+        members: dict[str, tuple[set[str], set[str]]] = {}
+        for module in COMPOSITION_PARTS:
+            if module in seen:
+                members.update(self.imports_of(module).members)
+        return members
+
     def closure(self, start: str) -> Closure:
         seen: set[str] = set()
         third: set[str] = set()
@@ -162,8 +167,8 @@ class ImportGraph:
                 found = self.imports_of(module)
                 pending.extend(found.imports)
                 attributes |= found.attributes
-            root = self.imports_of(COMPOSITION_ROOT) if COMPOSITION_ROOT in seen else None
-            for name, (imports, used) in (root.members if root else {}).items():
+            members = self._container_members(seen)
+            for name, (imports, used) in members.items():
                 if name in attributes and name not in members_done:
                     members_done.add(name)
                     attributes |= used
@@ -171,7 +176,7 @@ class ImportGraph:
             if pending:
                 continue
             # A member named only by another member: loop until no new member is reached.
-            if root and any(n in attributes and n not in members_done for n in root.members):
+            if any(n in attributes and n not in members_done for n in members):
                 continue
         files = frozenset(
             path.relative_to(ROOT) for m in seen if (path := self.path_of(m)) is not None

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from infra.local.routes import Endpoint, FunctionSpec
+from infra.openapi_operations import error_responses, query_parameters
 from infra.openapi_security import security_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,8 +43,6 @@ def stream_query_model(spec: FunctionSpec) -> tuple[type[BaseModel], str]:
 def stream_operations(
     endpoint: Endpoint, spec: FunctionSpec, components: dict[str, Any]
 ) -> dict[str, Any]:
-    from infra.openapi import error_responses, query_parameters
-
     model, summary = stream_query_model(spec)
     parameters = query_parameters(model)
     parameters.append(

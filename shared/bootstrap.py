@@ -1,7 +1,9 @@
 """The composition root: builds clients and adapters lazily, from one settings object.
 
 Nothing connects at import time. A function asks ``get_container()`` on its first request;
-tests build a ``Container`` of their own (or call ``override``) with fakes in place.
+tests build a ``Container`` of their own (or call ``override``) with fakes in place. The
+clients and the adapter of each port are in ``shared/bootstrap_adapters.py``; here are the
+services handlers call and the recipes that choose between adapters by settings.
 """
 
 from __future__ import annotations
@@ -9,40 +11,15 @@ from __future__ import annotations
 import threading
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from shared.config import LOCAL_ENVIRONMENT, Settings, get_settings
-from shared.domain.ports import (
-    ApiKeyStore,
-    DeadLetters,
-    Doorbell,
-    EventLog,
-    EventPublisher,
-    EventReader,
-    MarkerRepository,
-    MediaAnalyzer,
-    MediaCatalog,
-    MediaStore,
-    SegmentSearchIndex,
-    TextEmbedder,
-    UploadNotifier,
-)
-from shared.services.rate_limiting import RateLimiter
+from shared.bootstrap_adapters import Adapters
+from shared.config import LOCAL_ENVIRONMENT, get_settings
 
 if TYPE_CHECKING:
-    from google.cloud.firestore import AsyncClient as AsyncFirestoreClient
-    from google.cloud.firestore import Client as FirestoreClient
-    from google.cloud.pubsub_v1 import PublisherClient
-    from google.cloud.storage import Client as StorageClient
-
     from shared.domain.bearer import BearerSubjectStore, BearerTokenVerifier
-    from shared.domain.budget_ports import SlotLeases
-    from shared.domain.preview_ports import (
-        DerivedMediaStore,
-        PreviewRenderer,
-        RenderLeases,
-        UrlSigner,
-    )
+    from shared.domain.ports import ApiKeyStore, TextEmbedder, UploadNotifier
+    from shared.domain.preview_ports import UrlSigner
     from shared.services.authentication import Authenticator
     from shared.services.budgets import RenderBudget
     from shared.services.catalog import CatalogService
@@ -50,67 +27,16 @@ if TYPE_CHECKING:
     from shared.services.media_previews import PreviewService
     from shared.services.preview_links import PreviewLinks
     from shared.services.processing import UploadProcessing
+    from shared.services.rate_limiting import RateLimiter
     from shared.services.search import SearchService
     from shared.services.signed_urls import SignedUrls
     from shared.services.stream_tokens import StreamTokens
 
 
-class Container:
+class Container(Adapters):
     """Clients and adapters (the ports), and the services handlers call (decision 009): a
-    handler reaches its use case as ``ctx.container.<service>.<method>(...)``, one call."""
-
-    def __init__(self, settings: Settings, **overrides: Any) -> None:
-        # A misspelt override would silently leave the real client in place (a unit test
-        # talking to Firestore): only the names this class builds can be replaced.
-        unknown = sorted(set(overrides) - self.buildable())
-        if unknown:
-            raise TypeError(f"Container has nothing named {', '.join(map(repr, unknown))}")
-        self.settings = settings
-        # cached_property stores in __dict__, so an override is simply a pre-filled entry.
-        self.__dict__.update(overrides)
-
-    @classmethod
-    def buildable(cls) -> set[str]:
-        """The names a test may override: everything the container builds."""
-        return {
-            name
-            for klass in cls.__mro__
-            for name, value in vars(klass).items()
-            if isinstance(value, cached_property)
-        }
-
-    @cached_property
-    def firestore(self) -> FirestoreClient:
-        from shared.adapters.firestore_calls import client_with_deadlines
-
-        client: FirestoreClient = client_with_deadlines(
-            self.settings.project_id, self.settings.store_timeout_seconds
-        )
-        return client
-
-    @cached_property
-    def firestore_async(self) -> AsyncFirestoreClient:
-        """For asynchronous services (the relay); bound to the event loop that first uses it."""
-        from google.cloud import firestore
-
-        return firestore.AsyncClient(project=self.settings.project_id)
-
-    @cached_property
-    def storage(self) -> StorageClient:
-        from google.auth.credentials import AnonymousCredentials
-        from google.cloud import storage
-
-        if "STORAGE_EMULATOR_HOST" in self.settings.emulator_hosts:
-            return storage.Client(
-                project=self.settings.project_id, credentials=AnonymousCredentials()
-            )
-        return storage.Client(project=self.settings.project_id)
-
-    @cached_property
-    def publisher(self) -> PublisherClient:
-        from shared.adapters.pubsub_client import publisher_client
-
-        return publisher_client()
+    handler reaches its use case as ``ctx.container.<service>.<method>(...)``, one call. A
+    test may replace any member by name: ``Container(settings, markers=fake)``."""
 
     @cached_property
     def api_keys(self) -> ApiKeyStore:
@@ -154,12 +80,6 @@ class Container:
         )
 
     @cached_property
-    def markers(self) -> MarkerRepository:
-        from shared.adapters.firestore_markers import FirestoreMarkerRepository
-
-        return FirestoreMarkerRepository(self.firestore, self.settings.store_timeout_seconds)
-
-    @cached_property
     def marker_service(self) -> MarkerService:
         from datetime import timedelta
 
@@ -173,17 +93,12 @@ class Container:
         if self.settings.rate_limit_per_minute <= 0:
             return None
         from shared.adapters.firestore_rate_limits import FirestoreRateLimitStore
+        from shared.services.rate_limiting import RateLimiter
 
         return RateLimiter(
             FirestoreRateLimitStore(self.firestore, self.settings.store_timeout_seconds),
             self.settings.rate_limit_per_minute,
         )
-
-    @cached_property
-    def budget_slots(self) -> SlotLeases:
-        from shared.adapters.firestore_slot_leases import FirestoreSlotLeases
-
-        return FirestoreSlotLeases(self.firestore, self.settings.store_timeout_seconds)
 
     @cached_property
     def render_budget(self) -> RenderBudget | None:
@@ -192,6 +107,7 @@ class Container:
             return None
         from shared.adapters.firestore_rate_limits import FirestoreRateLimitStore
         from shared.services.budgets import ConcurrencyBudget, RenderBudget
+        from shared.services.rate_limiting import RateLimiter
 
         starts = None
         if s.render_starts_per_minute > 0:
@@ -200,12 +116,6 @@ class Container:
         # A slot outlives the longest render (the renderer's own timeout is shorter).
         concurrent = ConcurrencyBudget(self.budget_slots, ttl_seconds=120, retry_after=2)
         return RenderBudget(concurrent, s.renders_per_key, starts)
-
-    @cached_property
-    def catalog(self) -> MediaCatalog:
-        from shared.adapters.firestore_catalog import FirestoreMediaCatalog
-
-        return FirestoreMediaCatalog(self.firestore, self.settings.store_timeout_seconds)
 
     @cached_property
     def catalog_service(self) -> CatalogService:
@@ -220,20 +130,6 @@ class Container:
         return SearchService(
             self.catalog, self.markers, self.preview_links, self.embedder, self.search_index
         )
-
-    @cached_property
-    def events(self) -> EventPublisher:
-        from shared.adapters.pubsub_events import PubSubEventPublisher
-
-        return PubSubEventPublisher(
-            self.publisher, self.settings.project_id, self.settings.events_topic
-        )
-
-    @cached_property
-    def media(self) -> MediaStore:
-        from shared.adapters.gcs_media import GcsMediaStore
-
-        return GcsMediaStore(self.storage, self.settings.media_bucket)
 
     @cached_property
     def preview_links(self) -> PreviewLinks:
@@ -265,24 +161,6 @@ class Container:
         )
 
     @cached_property
-    def derived_media(self) -> DerivedMediaStore:
-        from shared.adapters.gcs_derived import GcsDerivedMediaStore
-
-        return GcsDerivedMediaStore(self.storage, self.settings.derived_bucket)
-
-    @cached_property
-    def render_leases(self) -> RenderLeases:
-        from shared.adapters.firestore_render_leases import FirestoreRenderLeases
-
-        return FirestoreRenderLeases(self.firestore, self.settings.store_timeout_seconds)
-
-    @cached_property
-    def preview_renderer(self) -> PreviewRenderer:
-        from shared.adapters.ffmpeg_previews import FfmpegPreviewRenderer
-
-        return FfmpegPreviewRenderer()
-
-    @cached_property
     def media_previews(self) -> PreviewService:
         from shared.services.media_previews import PreviewService
 
@@ -295,40 +173,6 @@ class Container:
             self.events,
             budget=self.render_budget,
         )
-
-    @cached_property
-    def event_log(self) -> EventLog:
-        from shared.adapters.firestore_event_log import FirestoreEventLog
-
-        return FirestoreEventLog(self.firestore, self.settings.store_timeout_seconds)
-
-    @cached_property
-    def event_reader(self) -> EventReader:
-        from shared.adapters.firestore_event_log import FirestoreEventReader
-
-        return FirestoreEventReader(self.firestore_async, self.settings.store_timeout_seconds)
-
-    @cached_property
-    def doorbell(self) -> Doorbell:
-        from shared.adapters.pubsub_doorbell import PubSubDoorbell
-
-        return PubSubDoorbell(
-            self.publisher, self.settings.project_id, self.settings.events_doorbell_topic
-        )
-
-    @cached_property
-    def dead_letters(self) -> DeadLetters:
-        from shared.adapters.pubsub_dead_letters import PubSubDeadLetters
-
-        return PubSubDeadLetters(
-            self.publisher, self.settings.project_id, self.settings.dead_letter_topic
-        )
-
-    @cached_property
-    def analyzer(self) -> MediaAnalyzer:
-        from shared.adapters.ffmpeg_analyzer import FfmpegMediaAnalyzer
-
-        return FfmpegMediaAnalyzer()
 
     @cached_property
     def upload_processing(self) -> UploadProcessing:
@@ -359,12 +203,6 @@ class Container:
             secret_bytes(self.settings, "stream_token_secret"),
             self.settings.stream_token_ttl_seconds,
         )
-
-    @cached_property
-    def search_index(self) -> SegmentSearchIndex:
-        from shared.adapters.firestore_search import FirestoreSegmentSearchIndex
-
-        return FirestoreSegmentSearchIndex(self.firestore, self.settings.store_timeout_seconds)
 
     @cached_property
     def embedder(self) -> TextEmbedder:

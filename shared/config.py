@@ -167,3 +167,11 @@ def load_settings(**overrides: Any) -> Settings:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return load_settings()
+
+
+def reload_settings() -> Settings:
+    """Read the environment again, as a function starts, and keep the result for
+    ``get_settings``: the first request reuses the settings the start validated instead of
+    building them a second time."""
+    get_settings.cache_clear()
+    return get_settings()

@@ -24,6 +24,9 @@ from infra.local.emulators import Emulators, start_emulators  # noqa: E402
 from shared.bootstrap import Container  # noqa: E402
 from shared.config import Settings  # noqa: E402
 
+# The stack and what drives it, registered once for every folder of tests that needs them.
+pytest_plugins = ["tests.support.stack_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def emulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulators]:

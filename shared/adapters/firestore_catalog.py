@@ -8,7 +8,7 @@ upload under someone else's video id cannot move their records to its uploader."
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -133,22 +133,13 @@ class FirestoreMediaCatalog(MediaCatalog):
     def segments_of_videos(
         self, user_id: str, video_ids: Sequence[str], run_id: str | None = None
     ) -> list[SegmentRecord]:
-        """One query per 30 ids, all at once (decision 045)."""
-
-        def chunk_query(chunk: list[str]) -> list[SegmentRecord]:
-            q = (
-                self._client.collection(SEGMENTS)
-                .where(filter=FieldFilter("user_id", "==", user_id))
-                .where(filter=FieldFilter("video_id", "in", chunk))
-            )
+        def narrow(q: firestore.Query) -> firestore.Query:
             if run_id is not None:
                 q = q.where(filter=FieldFilter("from_run_id", "==", run_id))
-            q = q.select(SEGMENT_FIELDS)  # not the embedding: a third of the bytes
-            return [from_document(SegmentRecord, s.to_dict() or {}) for s in q.stream(**self._call)]
+            return q.select(SEGMENT_FIELDS)  # not the embedding: a third of the bytes
 
-        with translated_google_errors("The catalog"):
-            parts = gather_each(chunk_query, chunks(list(dict.fromkeys(video_ids)), IN_QUERY_LIMIT))
-        found = [segment for part in parts for segment in part]
+        docs = self._documents_of_videos(SEGMENTS, user_id, video_ids, narrow)
+        found = [from_document(SegmentRecord, doc) for doc in docs]
         order = {v: i for i, v in enumerate(video_ids)}
         found.sort(key=lambda s: (order.get(s.video_id, 0), s.start_time, s.segment_id))
         return found
@@ -156,21 +147,32 @@ class FirestoreMediaCatalog(MediaCatalog):
     def run_statuses_of_videos(
         self, user_id: str, video_ids: Sequence[str]
     ) -> list[RunVideoStatus]:
-        def chunk_query(chunk: list[str]) -> list[RunVideoStatus]:
+        docs = self._documents_of_videos(RUN_VIDEOS, user_id, video_ids)
+        found = [from_document(RunVideoStatus, doc) for doc in docs]
+        found.sort(key=lambda r: (r.video_id, r.created_at, r.run_id))
+        return found
+
+    def _documents_of_videos(
+        self,
+        collection: str,
+        user_id: str,
+        video_ids: Sequence[str],
+        narrow: Callable[[firestore.Query], firestore.Query] = lambda q: q,
+    ) -> list[dict[str, Any]]:
+        """The user's documents of ``collection`` on these videos: one query per 30 ids, all
+        at once (decision 045)."""
+
+        def chunk_query(chunk: list[str]) -> list[dict[str, Any]]:
             q = (
-                self._client.collection(RUN_VIDEOS)
+                self._client.collection(collection)
                 .where(filter=FieldFilter("user_id", "==", user_id))
                 .where(filter=FieldFilter("video_id", "in", chunk))
             )
-            return [
-                from_document(RunVideoStatus, s.to_dict() or {}) for s in q.stream(**self._call)
-            ]
+            return [s.to_dict() or {} for s in narrow(q).stream(**self._call)]
 
         with translated_google_errors("The catalog"):
             parts = gather_each(chunk_query, chunks(list(dict.fromkeys(video_ids)), IN_QUERY_LIMIT))
-        found = [run for part in parts for run in part]
-        found.sort(key=lambda r: (r.video_id, r.created_at, r.run_id))
-        return found
+        return [doc for part in parts for doc in part]
 
     def playground_videos(
         self, user_id: str, limit: int, after: tuple[datetime, str] | None = None

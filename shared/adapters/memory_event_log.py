@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+from dataclasses import replace
 from datetime import datetime
 
 from shared.clock import utcnow
@@ -25,31 +26,17 @@ class InMemoryEventLog(EventLog, EventReader):
             existing = self._by_id.get(record_id)
             if existing is not None:
                 return AppendResult(False, existing.position)
-            stored = StoredEvent(
-                Position.at(utcnow(), record_id),
-                event.event_type,
-                event.user_id,
-                event.event_key,
-                event.created_at,
-                event.run_id,
-                event.video_id,
-                event.segment_id,
-                event.index_id,
-                dict(event.payload),
-            )
+            # The payload copied: a caller changing its dict later must not change the log.
+            copied = replace(event, payload=dict(event.payload))
+            stored = StoredEvent.of(copied, Position.at(utcnow(), record_id))
             self._by_id[record_id] = stored
             self.expiries[record_id] = expires_at
             bisect.insort(self._ordered, (stored.position, stored), key=lambda item: item[0])
             return AppendResult(True, stored.position)
 
-    async def read(
-        self,
-        user_id: str,
-        after: Position,
-        limit: int,
-        until: Position | None = None,
-        read_time: datetime | None = None,  # writes here are visible at once: nothing to pin
-    ) -> list[StoredEvent]:
+    async def read(self, user_id: str, after: Position, limit: int, until: Position | None = None,
+                   read_time: datetime | None = None) -> list[StoredEvent]:  # fmt: skip
+        # Writes here are visible at once: no read time to pin.
         with self._lock:
             start = bisect.bisect_right(self._ordered, after, key=lambda item: item[0])
             found: list[StoredEvent] = []

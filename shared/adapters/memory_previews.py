@@ -10,21 +10,17 @@ import time
 
 from PIL import Image
 
+from shared.domain import previews
 from shared.domain.preview_ports import MediaFacts, PreviewRenderer, RenderSource
-from shared.domain.previews import (
-    AnimationFormat,
-    FitMode,
-    GifSpec,
-    ImageFormat,
-    PreviewSpec,
-    StoryboardSpec,
-    ThumbnailSpec,
-)
 from shared.domain.records import MediaType
 from shared.domain.storyboards import TILE_BOX, StoryboardLayout, image_layout, video_layout
 from shared.errors import ValidationFailed
 
-_PILLOW = {ImageFormat.JPG: "JPEG", ImageFormat.PNG: "PNG", ImageFormat.WEBP: "WEBP"}
+_PILLOW = {
+    previews.ImageFormat.JPG: "JPEG",
+    previews.ImageFormat.PNG: "PNG",
+    previews.ImageFormat.WEBP: "WEBP",
+}
 
 
 class InMemoryPreviewRenderer(PreviewRenderer):
@@ -32,11 +28,11 @@ class InMemoryPreviewRenderer(PreviewRenderer):
         self.facts = facts or MediaFacts(None, None)
         self.seconds = seconds
         self.fail_with: Exception | None = None
-        self.renders: list[tuple[RenderSource, PreviewSpec]] = []
+        self.renders: list[tuple[RenderSource, previews.PreviewSpec]] = []
         self._lock = threading.Lock()
 
-    def render(self, source: RenderSource, spec: PreviewSpec) -> bytes:
-        if isinstance(spec, StoryboardSpec):
+    def render(self, source: RenderSource, spec: previews.PreviewSpec) -> bytes:
+        if isinstance(spec, previews.StoryboardSpec):
             return self.render_storyboard(source, spec)[0]
         with self._lock:
             self.renders.append((source, spec))
@@ -44,27 +40,27 @@ class InMemoryPreviewRenderer(PreviewRenderer):
         if self.fail_with is not None:
             raise self.fail_with
         height = max(spec.width * 9 // 16, 1)
-        if isinstance(spec, ThumbnailSpec) and spec.height:
-            fitted = spec.fit is not FitMode.PRESERVE
+        if isinstance(spec, previews.ThumbnailSpec) and spec.height:
+            fitted = spec.fit is not previews.FitMode.PRESERVE
             height = spec.height if fitted else min(height, spec.height)
         out = io.BytesIO()
-        if isinstance(spec, GifSpec):
+        if isinstance(spec, previews.GifSpec):
             if source.media_type is MediaType.AUDIO:
                 raise ValidationFailed("Audio has no animated preview.", details={})
             count = max(1, round(spec.duration * spec.fps))
             frames = [
                 Image.new("RGB", (spec.width, height), (i * 7 % 256, 0, 0)) for i in range(count)
             ]
-            if spec.format is AnimationFormat.MP4:
+            if spec.format is previews.AnimationFormat.MP4:
                 return b"\x00\x00\x00\x20ftypisom" + bytes(count)  # a stand-in, not decodable
-            kind = "WEBP" if spec.format is AnimationFormat.WEBP else "GIF"
+            kind = "WEBP" if spec.format is previews.AnimationFormat.WEBP else "GIF"
             frames[0].save(out, kind, save_all=True, append_images=frames[1:], loop=0)
         else:
             Image.new("RGB", (spec.width, height), (0, 128, 0)).save(out, _PILLOW[spec.format])
         return out.getvalue()
 
     def render_storyboard(
-        self, source: RenderSource, spec: StoryboardSpec
+        self, source: RenderSource, spec: previews.StoryboardSpec
     ) -> tuple[bytes, StoryboardLayout]:
         with self._lock:
             self.renders.append((source, spec))

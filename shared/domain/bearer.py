@@ -3,6 +3,7 @@ that verify tokens and link their subjects to users (decision 007)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from abc import ABC, abstractmethod
@@ -48,14 +49,18 @@ class BearerIssuer(BaseModel):
         raise ValueError("jwks_url must be https (plain http only on a loopback address)")
 
 
-_ISSUERS = TypeAdapter(tuple[BearerIssuer, ...])
+@functools.cache
+def _issuers_adapter() -> TypeAdapter[tuple[BearerIssuer, ...]]:
+    # Built on first use: most deployments trust no issuer, and a function's start pays for
+    # every schema built at import (docs/performance.md, cold start).
+    return TypeAdapter(tuple[BearerIssuer, ...])
 
 
 def parse_bearer_issuers(raw: str) -> tuple[BearerIssuer, ...]:
     """The issuers of ``VV_BEARER_ISSUERS`` (a JSON list); empty text trusts none."""
     if not raw.strip():
         return ()
-    issuers = _ISSUERS.validate_python(json.loads(raw))
+    issuers = _issuers_adapter().validate_python(json.loads(raw))
     names = [issuer.issuer for issuer in issuers]
     if len(set(names)) != len(names):
         raise ValueError("VV_BEARER_ISSUERS names an issuer twice")

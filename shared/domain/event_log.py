@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from shared.domain.events import EventType
+from shared.domain.events import EventType, OutgoingEvent
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROS_WIDTH = 17
@@ -72,17 +71,16 @@ class ReadTimeInFuture(Exception):
 
 
 @dataclass(frozen=True)
-class StoredEvent:
-    position: Position
-    event_type: EventType
-    user_id: str
-    event_key: str
-    created_at: datetime
-    run_id: str | None = None
-    video_id: str | None = None
-    segment_id: str | None = None
-    index_id: str | None = None
-    payload: dict[str, Any] = field(default_factory=dict)
+class StoredEvent(OutgoingEvent):
+    """An outgoing event as the log holds it: the same fields, and its place in the order."""
+
+    position: Position = field(kw_only=True)
+
+    @classmethod
+    def of(cls, event: OutgoingEvent, position: Position) -> StoredEvent:
+        return cls(
+            **{f.name: getattr(event, f.name) for f in fields(OutgoingEvent)}, position=position
+        )
 
     @property
     def event_id(self) -> str:

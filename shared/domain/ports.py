@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
@@ -187,6 +186,8 @@ class MediaStore(ABC):
         self, uri: str, generation: str | None = None
     ) -> Iterator[tuple[Path, StoredObject]]:
         """A temporary local copy of the object, removed on exit (ffmpeg wants a file)."""
+        import tempfile  # only where media is downloaded: not at every function's start
+
         with tempfile.TemporaryDirectory(prefix="vv-media-") as folder:
             suffix = Path(uri).suffix if len(Path(uri).suffix) <= 8 else ""
             destination = Path(folder) / f"source{suffix}"

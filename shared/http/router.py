@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException
 
 from shared.bootstrap import Container, get_container
-from shared.config import load_settings
+from shared.config import reload_settings
 from shared.domain.principals import Principal, Scope
 from shared.errors import (
     InvalidRequest,
@@ -150,7 +150,7 @@ class Router:
             # function's start (tools that only read the routes, such as infra.openapi, are
             # not serving and need no secret).
             # Every variable is validated here too: a bad one exits naming it.
-            require_secrets(load_settings(), secrets)
+            require_secrets(reload_settings(), secrets)
             flask.current_app.register_error_handler(HTTPException, _framework_error)
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from shared.clock import utcnow
 from shared.domain.bearer import (
@@ -14,9 +15,11 @@ from shared.domain.bearer import (
     BearerTokenVerifier,
     subject_digest,
 )
-from shared.domain.ports import ApiKeyStore
 from shared.domain.principals import API_KEY_RE, Principal, Scope, hash_api_key
 from shared.errors import InsufficientScope, InvalidBearerToken, Unauthenticated
+
+if TYPE_CHECKING:
+    from shared.domain.ports import ApiKeyStore
 
 _INVALID = "The API key is missing, malformed, unknown, revoked or expired."
 _NO_BEARER = "This deployment accepts no bearer tokens; use an API key."

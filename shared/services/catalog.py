@@ -28,8 +28,6 @@ from shared.services.preview_links import PreviewLinks
 from shared.services.previews import fill_preview_urls
 from shared.services.segment_pages import MAX_BATCH_SEGMENTS, page_segments, read_position
 
-MAX_BATCH_VIDEOS = 100
-MAX_BATCH_SEGMENT_TARGETS = 50
 PLAYGROUND_CURSOR = "playground_videos"
 T = TypeVar("T")
 

@@ -27,7 +27,7 @@ from shared.domain.previews import (
     ThumbnailSpec,
 )
 from shared.errors import NotFound
-from shared.services.sealed_claims import ClaimBox
+from shared.services.sealed_box import ClaimBox
 
 PREVIEW_PATH = "/api/v2/previews/"
 DEFAULT_LINK_TTL_SECONDS = 3600

@@ -28,8 +28,6 @@ from shared.services.catalog import CatalogReaders, CatalogService, unique
 from shared.services.marker_attachment import attach_markers
 from shared.services.previews import fill_preview_urls
 
-DEFAULT_TOP_K = 30
-MAX_TOP_K = 100
 MAX_SCOPE_DISJUNCTIONS = 30  # the store's limit on ``in`` x ``in`` combinations
 FILTER_SCAN_BATCH = 200
 FILTER_SCAN_BUDGET = 1000

@@ -21,7 +21,7 @@ from shared.bootstrap import Container
 from shared.cli import replay_dead_letters
 from shared.clients.event_stream import EventStreamClient
 from shared.domain.event_log import StoredEvent
-from tests.e2e.event_fixtures import follow, new_event, payload_key
+from tests.support.relays import follow, new_event, payload_key
 
 pytestmark = [pytest.mark.emulator, pytest.mark.e2e]
 

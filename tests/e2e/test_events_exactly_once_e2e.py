@@ -15,7 +15,7 @@ import pytest
 from shared.bootstrap import Container
 from shared.clients.event_stream import EventStreamClient
 from shared.domain.events import EventType, OutgoingEvent
-from tests.e2e.event_fixtures import (
+from tests.support.relays import (
     Follower,
     Relay,
     new_event,

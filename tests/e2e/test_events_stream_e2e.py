@@ -20,7 +20,7 @@ from shared.clients.event_stream import EventStreamClient, StreamEnded
 from shared.clients.sse import parse_frames
 from shared.domain.event_log import Position
 from shared.domain.events import EventType
-from tests.e2e.event_fixtures import (
+from tests.support.relays import (
     Relay,
     follow,
     new_event,

@@ -44,10 +44,10 @@ from shared.errors import ServiceUnavailable
 from shared.services.api_keys import create_api_key
 from shared.services.rate_limiting import RateLimiter
 from shared.structured_logging import CloudLoggingFormatter, configure_logging
-from tests.e2e.event_fixtures import Relay, new_event, publish_all
 from tests.infra.log_query import Entry, compile_extractor, compile_filter, entries_in, log_entry
 from tests.infra.monitoring_config import log_metrics
 from tests.media.samples import frame_coded_clip
+from tests.support.relays import Relay, new_event, publish_all
 from tests.support.settings import settings_for_fakes
 
 pytestmark = [pytest.mark.emulator, pytest.mark.e2e]

@@ -38,7 +38,7 @@ from shared.bootstrap import Container
 from shared.clients.event_stream import EventStreamClient
 from shared.config import Settings
 from shared.domain.event_log import Position
-from tests.e2e.event_fixtures import Follower, Relay, new_event, payload_key
+from tests.support.relays import Follower, Relay, new_event, payload_key
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator]
 BEFORE_KILL = 40  # events published before the checkpoint

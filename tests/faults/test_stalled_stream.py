@@ -27,7 +27,7 @@ from shared.bootstrap import Container
 from shared.clients.event_stream import EventStreamClient
 from shared.clients.sse import SseFrame, parse_frames
 from shared.domain.events import STREAM_ERROR_EVENT, STREAM_PATH
-from tests.e2e.event_fixtures import Follower, Relay, new_event, payload_key, publish_all
+from tests.support.relays import Follower, Relay, new_event, payload_key, publish_all
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator]
 # The relay's per-stream buffer (production: 1,000). Events are published a batch at a time,

@@ -6,8 +6,6 @@ bundle fails here, not in production; so does a fake, demo, CLI or test file shi
 from __future__ import annotations
 
 import base64
-import importlib.metadata
-import importlib.util
 import json
 import os
 import subprocess
@@ -17,9 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from packaging.requirements import Requirement
 
-from infra.bundle import REQUIREMENTS, ROOT, build_bundle, pinned_requirements, zip_bundle
+from infra.bundle import ROOT, build_bundle, zip_bundle
 from infra.bundle_imports import function_closure, is_excluded
 from infra.bundle_venvs import venv_for
 from infra.local.emulators import Emulators
@@ -194,67 +191,6 @@ def test_bundle_ships_the_shared_modules_its_code_imports_and_no_others(bundles:
         imported = {p for p in function_closure(ROOT / spec.source).files if p.parts[0] == "shared"}
         assert shipped == imported, spec.name
         assert len(shipped) < len(everything), spec.name
-
-
-def _normalized(name: str) -> str:
-    return name.lower().replace("_", "-").replace(".", "-")
-
-
-def _owners() -> dict[Path, str]:
-    """Installed file -> the distribution that installed it."""
-    owners: dict[Path, str] = {}
-    for dist in importlib.metadata.distributions():
-        for file in dist.files or []:
-            owners[Path(str(dist.locate_file(file))).resolve()] = _normalized(dist.metadata["Name"])
-    return owners
-
-
-def _imported_distributions(modules: frozenset[str], owners: dict[Path, str]) -> set[str]:
-    found = set()
-    for name in modules:
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            continue  # ``from package import attribute``: the package is in the set too
-        if spec is not None and spec.origin and spec.origin not in {"built-in", "frozen"}:
-            owner = owners.get(Path(spec.origin).resolve())
-            assert owner is not None, f"{name} ({spec.origin}) belongs to no distribution"
-            found.add(owner)
-    return found
-
-
-def _installed_by(requirements: list[Requirement]) -> set[str]:
-    """The named distributions and everything they install, extras included."""
-    seen: set[str] = set()
-    pending = list(requirements)
-    while pending:
-        requirement = pending.pop()
-        name = _normalized(requirement.name)
-        if name in seen:
-            continue
-        seen.add(name)
-        for line in importlib.metadata.requires(requirement.name) or []:
-            dependency = Requirement(line)
-            extras = [{"extra": e} for e in requirement.extras] or [{"extra": ""}]
-            if dependency.marker is None or any(dependency.marker.evaluate(e) for e in extras):
-                pending.append(dependency)
-    return seen
-
-
-SERVERS = {"functions-framework", "uvicorn"}  # run the bundle; imported by no module of it
-
-
-def test_declared_requirements_are_what_the_code_imports() -> None:
-    owners = _owners()
-    pins = pinned_requirements()
-    assert set(REQUIREMENTS) == set(FUNCTIONS)
-    for name, spec in FUNCTIONS.items():
-        declared = [Requirement(pins[_normalized(d)]) for d in REQUIREMENTS[name]]
-        imported = _imported_distributions(function_closure(ROOT / spec.source).third_party, owners)
-        missing = imported - _installed_by(declared)
-        assert not missing, f"{name} imports {sorted(missing)}: declare them in infra/bundle.py"
-        unused = {_normalized(r.name) for r in declared} - imported - SERVERS
-        assert not unused, f"{name} declares {sorted(unused)} but imports none of it"
 
 
 # Run inside a bundle's own environment: every module of the bundle imports, and every

@@ -10,19 +10,11 @@ import pytest
 from infra.local.processes import ManagedProcess
 from infra.local.routes import load_table
 from infra.local.stack import LocalStack, function_process
-from tests.e2e.conftest import (  # noqa: F401 - fixtures re-exported
-    event_subscription,
-    http,
-    new_key,
-    stack,
-    token_issuer,
-)
-from tests.e2e.event_fixtures import relay_factory  # noqa: F401 - relays of their own
 
 
 @pytest.fixture
 def function_factory(
-    stack: LocalStack,  # noqa: F811 - the fixture imported above
+    stack: LocalStack,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Callable[..., str]]:
     """Start one HTTP function of the stack a second time, with settings of its own (e.g.

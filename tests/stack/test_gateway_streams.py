@@ -13,7 +13,7 @@ import pytest
 
 from infra.local.processes import ManagedProcess, held_socket
 from infra.local.stack import LocalStack, gateway_process
-from tests.e2e.event_fixtures import Relay
+from tests.support.relays import Relay
 
 STREAM_PATH = "/api/v2/processing/events/stream"
 STREAMS = 1000

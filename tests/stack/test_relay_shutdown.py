@@ -20,8 +20,8 @@ import pytest
 from google.cloud import pubsub_v1
 
 from infra.local.stack import LocalStack
-from tests.e2e.event_fixtures import Relay
 from tests.stack.tcp_proxy import Mode, TcpProxy
+from tests.support.relays import Relay
 
 STREAM_PATH = "/api/v2/processing/events/stream"
 STREAMS = 5

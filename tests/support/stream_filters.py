@@ -55,7 +55,6 @@ filters = st.fixed_dictionaries(
 )
 events = st.builds(
     lambda kind, run, index, video: StoredEvent(
-        Position(1, "0" * 32),
         EventType(kind),
         "alice",
         "k",
@@ -64,6 +63,7 @@ events = st.builds(
         video,
         None,
         index,
+        position=Position(1, "0" * 32),
     ),
     st.sampled_from(TYPES),
     st.none() | st.sampled_from(RUNS),

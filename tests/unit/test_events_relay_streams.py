@@ -5,80 +5,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta
 
 import pytest
 from events_relay_api.feeds import Hub
-from events_relay_api.streams import event_stream, plan_stream
+from events_relay_api.streams import plan_stream
 
 from shared.adapters.memory_event_log import InMemoryEventLog
 from shared.clients.sse import SseFrame, parse_frames
 from shared.clock import utcnow
-from shared.config import Settings
-from shared.domain.event_log import EventFilter, Position, ReadTimeInFuture, StoredEvent
-from shared.domain.events import EventType, OutgoingEvent
-from shared.domain.ports import EventReader
-from shared.errors import InvalidRequest, ServiceUnavailable
-
-FAST = Settings(
-    heartbeat_seconds=5, max_stream_seconds=10, settle_ms=20, poll_seconds=0.05, doorbell="poll"
+from shared.domain.event_log import EventFilter, Position
+from shared.domain.events import EventType
+from shared.errors import InvalidRequest
+from tests.support.relay_streams import (
+    FAST,
+    RETENTION_DAYS,
+    append,
+    count,
+    errors_in,
+    events_in,
+    frames_of,
+    open_stream,
 )
-RETENTION_DAYS = 7
-
-
-def append(log: InMemoryEventLog, user: str, key: str, **fields: object) -> Position:
-    event = OutgoingEvent(
-        fields.pop("event_type", EventType.PROMPT_RUN_PROGRESS),  # type: ignore[arg-type]
-        user,
-        key,
-        utcnow(),
-        **fields,  # type: ignore[arg-type]
-    )
-    return log.append(event, utcnow()).position
-
-
-async def frames_of(
-    stream: AsyncIterator[bytes], stop: Callable[[list[SseFrame]], bool], timeout: float = 5
-) -> list[SseFrame]:
-    got: list[SseFrame] = []
-
-    async def pump() -> None:
-        async for chunk in stream:
-            got.extend(parse_frames(chunk.decode().split("\n")))
-            if stop(got):
-                return
-
-    try:
-        await asyncio.wait_for(pump(), timeout)
-    finally:
-        await stream.aclose()  # type: ignore[attr-defined]
-    return got
-
-
-def events_in(frames: list[SseFrame]) -> list[SseFrame]:
-    return [f for f in frames if f.data and f.event != "processing.stream_error"]
-
-
-def count(n: int) -> Callable[[list[SseFrame]], bool]:
-    return lambda frames: len(events_in(frames)) >= n
-
-
-def errors_in(frames: list[SseFrame]) -> list[dict[str, object]]:
-    return [json.loads(f.data) for f in frames if f.event == "processing.stream_error"]
-
-
-async def open_stream(
-    hub: Hub,
-    user: str,
-    cursor: str | None = None,
-    event_filter: EventFilter | None = None,
-    batch_size: int = 100,
-) -> AsyncIterator[bytes]:
-    plan = await plan_stream(
-        user, event_filter or EventFilter(), batch_size, cursor, hub.reader, RETENTION_DAYS
-    )
-    return event_stream(plan, hub)
 
 
 def test_replay_from_a_cursor_then_live_in_order() -> None:
@@ -261,70 +208,3 @@ def test_cursor_checks() -> None:
         with pytest.raises(InvalidRequest) as raised:
             asyncio.run(plan(malformed))
         assert raised.value.code == "invalid_cursor"
-
-
-class FailingReader(EventReader):
-    async def read(
-        self,
-        user_id: str,
-        after: Position,
-        limit: int,
-        until: Position | None = None,
-        read_time: datetime | None = None,
-    ) -> list[StoredEvent]:
-        raise ServiceUnavailable("The event store is temporarily unavailable; retry shortly.")
-
-    async def get(self, user_id: str, record_id: str) -> StoredEvent | None:
-        return None
-
-
-def test_a_store_outage_ends_streams_in_band() -> None:
-    async def main() -> list[SseFrame]:
-        hub = Hub(FailingReader(), FAST)
-        stream = await open_stream(hub, "alice")
-        return await frames_of(stream, lambda fs: bool(errors_in(fs)))
-
-    (error,) = errors_in(asyncio.run(main()))
-    assert error["code"] == "store_unavailable" and error["retryable"] is True
-
-
-class BehindClockReader(InMemoryEventLog):
-    """A store whose clock is 30 ms behind the relay's: it refuses later read times."""
-
-    refused = 0
-
-    async def read(
-        self,
-        user_id: str,
-        after: Position,
-        limit: int,
-        until: Position | None = None,
-        read_time: datetime | None = None,
-    ) -> list[StoredEvent]:
-        if read_time is not None and read_time > utcnow() - timedelta(milliseconds=30):
-            self.refused += 1
-            raise ReadTimeInFuture("The requested 'read_time' cannot be in the future.")
-        return await super().read(user_id, after, limit, until, read_time)
-
-
-def test_a_store_clock_behind_the_relays_makes_the_feed_read_further_back() -> None:
-    log = BehindClockReader()
-
-    async def main() -> list[SseFrame]:
-        hub = Hub(log, FAST)
-        stream = await open_stream(hub, "alice")
-
-        async def later() -> None:
-            await asyncio.sleep(0.1)
-            for i in range(3):
-                append(log, "alice", f"k{i}")
-                hub.ring("alice")
-
-        task = asyncio.create_task(later())
-        frames = await frames_of(stream, count(3))
-        await task
-        hub.close()
-        return frames
-
-    assert len(events_in(asyncio.run(main()))) == 3
-    assert log.refused >= 1

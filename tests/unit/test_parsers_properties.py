@@ -15,7 +15,8 @@ from shared.http.validation import MAX_JSON_DEPTH, parse_json
 from shared.pagination import CursorId, decode_cursor, encode_cursor
 from shared.services.catalog import PLAYGROUND_CURSOR
 from shared.services.markers import CURSOR_KIND as MARKERS_CURSOR
-from shared.services.sealed_claims import ClaimBox, ClaimSeal
+from shared.services.sealed_box import ClaimBox
+from shared.services.sealed_claims import ClaimSeal
 from shared.services.search import FILTER_CURSOR
 
 positions = st.fixed_dictionaries({"id": st.text(max_size=60), "n": st.integers()})

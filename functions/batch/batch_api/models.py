@@ -6,7 +6,11 @@ from pydantic import Field, model_validator
 
 from shared.http.validation import RecordId, StrictModel
 from shared.pagination import MAX_CURSOR_LENGTH
-from shared.services.catalog import MAX_BATCH_SEGMENT_TARGETS, MAX_BATCH_VIDEOS
+
+# Limits named in the model, the edge (importing them from the catalog service loaded the
+# whole service, preview links and their cipher included, before a function's first answer).
+MAX_BATCH_VIDEOS = 100
+MAX_BATCH_SEGMENT_TARGETS = 50
 
 
 class BatchVideosRequest(StrictModel):

@@ -40,17 +40,8 @@ class IncomingEvent(StrictModel):
     payload: Annotated[dict[str, Any], AfterValidator(_small_payload)] = Field(default_factory=dict)
 
     def to_event(self) -> OutgoingEvent:
-        return OutgoingEvent(
-            event_type=self.event_type,
-            user_id=self.user_id,
-            event_key=self.event_key,
-            created_at=self.created_at,
-            run_id=self.run_id,
-            video_id=self.video_id,
-            segment_id=self.segment_id,
-            index_id=self.index_id,
-            payload=self.payload,
-        )
+        # The fields are the event's, name for name: validated here, trusted past the edge.
+        return OutgoingEvent(**dict(self))
 
 
 class PushedMessage(BaseModel):

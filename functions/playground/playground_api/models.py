@@ -9,10 +9,14 @@ from pydantic import Field
 from shared.domain.filters import MAX_CONDITIONS
 from shared.http.validation import RecordId, StrictModel
 from shared.pagination import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
-from shared.services.search import DEFAULT_TOP_K, MAX_TOP_K
 
 MAX_QUERY_LENGTH = 1000
 MAX_SCOPE_IDS = 30
+
+# Limits named in the model, the edge (not in the search service: importing it loaded the
+# service and the catalog before a function's first answer).
+DEFAULT_TOP_K = 30
+MAX_TOP_K = 100
 
 
 class PlaygroundListQuery(StrictModel):

@@ -1,5 +1,6 @@
 """Helpers for the event-stream tests: relays started for real, and publishers that send
-through the real ``processing-events`` topic (so the emulator pushes to the ingest function)."""
+through the real ``processing-events`` topic (so the emulator pushes to the ingest function).
+The ``relay_factory`` fixture is in ``tests/support/stack_fixtures.py``."""
 
 from __future__ import annotations
 
@@ -8,13 +9,11 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from infra.local.processes import ManagedProcess, free_port
 from infra.local.stack import LocalStack
@@ -76,23 +75,6 @@ class Relay:
     def stop(self) -> None:
         if self.process is not None:
             self.process.stop()
-
-
-@pytest.fixture
-def relay_factory(
-    stack: LocalStack, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Callable[..., Relay]]:
-    started: list[Relay] = []
-    log_dir = tmp_path_factory.mktemp("relay-logs")
-
-    def make(**env: str) -> Relay:
-        relay = Relay(stack, log_dir, {"VV_LOG_LEVEL": "INFO", **env})
-        started.append(relay.start())
-        return relay
-
-    yield make
-    for relay in started:
-        relay.stop()
 
 
 class Follower:
