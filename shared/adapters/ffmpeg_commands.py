@@ -13,9 +13,6 @@ from shared.domain.previews import AnimationFormat, FitMode, GifSpec, ImageForma
 from shared.domain.render_limits import MAX_WAVEFORM_SECONDS, WAVEFORM_SAMPLE_RATE
 
 REQUEST_BYTES = 2 * 1024 * 1024
-# A storyboard tile needs the index (read once per input) and one keyframe (~50-300 KB at
-# 1080p): 2 MiB ranges made each of 100 inputs transfer 4 MiB it mostly did not use.
-TILE_REQUEST_BYTES = 64 * 1024
 _CODECS = {
     ImageFormat.JPG: ["-c:v", "mjpeg", "-q:v", "3", "-pix_fmt", "yuvj420p"],
     ImageFormat.PNG: ["-c:v", "png"],
@@ -81,7 +78,9 @@ def thumbnail_command(
     size: tuple[int, int] | None = None,
     container: str | None = None,
 ) -> list[str]:
-    """Input seeking: ``-ss`` before ``-i`` decodes from the keyframe before T only."""
+    """Input seeking: ``-ss`` before ``-i`` decodes from the keyframe before T only. Renders
+    decode thumbnails in-process now (shared/adapters/pyav_previews.py, decision 036); this
+    is the command they replaced, which the benches time them against."""
     at = seek_point(spec.time if seek is None else seek, fps)
     return [
         *_base(ffmpeg),
@@ -177,83 +176,3 @@ def waveform_command(
         "-",
     ]
 
-
-def storyboard_command(
-    ffmpeg: str,
-    url: str,
-    times: list[float],
-    tile: tuple[int, int],
-    grid: tuple[int, int],
-    image_format: ImageFormat,
-    container: str | None = None,
-) -> list[str]:
-    """Every tile in one ffmpeg process: one input per tile, each seeking on input to the
-    keyframe at or before its time and decoding that frame only (``-skip_frame nokey``,
-    ``-noaccurate_seek``, ``trim=end_frame=1``, which also ends the input's reading), then
-    scaled and laid out by ``tile``. A tile costs a few Range reads and one decoded frame,
-    not a keyframe interval; the price is that it shows the keyframe at or before its cue's
-    start (decision 034). One thread per input and per filter: a hundred inputs' default
-    thread pools would not fit the address-space ceiling."""
-    inputs: list[str] = []
-    chains: list[str] = []
-    width, height = tile
-    for index, at in enumerate(times):
-        inputs += [
-            *_input(url, container, TILE_REQUEST_BYTES),
-            "-threads", "1", "-skip_frame", "nokey", "-noaccurate_seek",
-            "-ss", f"{at:.3f}", "-i", url,
-        ]  # fmt: skip
-        chains.append(
-            f"[{index}:v]trim=end_frame=1,scale={width}:{height}:flags=bicubic:threads=1,"
-            f"setsar=1,format=yuv420p[t{index}]"
-        )
-    labels = "".join(f"[t{index}]" for index in range(len(times)))
-    graph = ";".join([*chains, f"{labels}concat=n={len(times)}:v=1:a=0,tile={grid[0]}x{grid[1]}"])
-    # -copyts: without it, ffmpeg drops the decoded keyframe as "before the seek point"
-    # and waits for the next keyframe (measured: ``-ss 1`` in a 10 s GOP gave frame 300).
-    return [
-        *_base(ffmpeg),
-        "-copyts",
-        "-filter_complex_threads",
-        "1",
-        *inputs,
-        "-an",
-        "-filter_complex",
-        graph,
-        "-frames:v",
-        "1",
-        *_CODECS[image_format],
-        "-f",
-        "image2pipe",
-        "-",
-    ]
-
-
-def storyboard_scan_command(
-    ffmpeg: str,
-    url: str,
-    tiles: int,
-    duration: float,
-    tile: tuple[int, int],
-    grid: tuple[int, int],
-    image_format: ImageFormat,
-    container: str | None = None,
-) -> list[str]:
-    """Every tile from one sequential read, decoding keyframes only: ``fps`` at tiles per
-    duration keeps, for each tile's time, the last keyframe at or before it (the same frame
-    the seeking command shows); ``tpad`` holds the last keyframe so the ticks after it are not
-    lost at the end of the stream (the output ends as soon as the sprite is full). Faster
-    than seeking unless the file is very large for its tile count (decision 034)."""
-    width, height = tile
-    graph = (
-        f"tpad=stop_mode=clone:stop_duration={duration:.3f},"
-        f"fps=fps={tiles}/{duration:.3f}:round=down:start_time=0,"
-        f"scale={width}:{height}:flags=bicubic,setsar=1,tile={grid[0]}x{grid[1]}"
-    )
-    return [
-        *_base(ffmpeg),
-        *_input(url, container),
-        "-threads", "1", "-skip_frame", "nokey", "-i", url,
-        "-an", "-vf", graph, "-frames:v", "1",
-        *_CODECS[image_format], "-f", "image2pipe", "-",
-    ]  # fmt: skip
