@@ -55,6 +55,8 @@ def opened(
         box = av.open(
             url, format=demuxer_of(container), container_options=options, timeout=(read, read)
         )
+    except av.ExitError:  # the source sent nothing within the read timeout
+        raise DecodeTimedOut(f"the source was silent for {read:g} s") from None
     except av.FFmpegError as exc:
         raise DecodeFailed(redact(str(exc))) from None  # its args hold the signed URL
     try:
@@ -62,7 +64,7 @@ def opened(
             raise DecodeFailed("no video stream")
         yield box, box.streams.video[0], deadline
     except av.FFmpegError as exc:
-        if time.monotonic() > deadline:
+        if isinstance(exc, av.ExitError) or time.monotonic() > deadline:
             raise DecodeTimedOut(f"decoding ran past its {seconds:g} s limit") from None
         raise DecodeFailed(redact(str(exc))) from None
     finally:
