@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from shared.domain.ports import EventPublisher, MediaCatalog
@@ -48,8 +48,8 @@ WAIT_SECONDS = 100.0
 SOURCE_URL_SECONDS = 600
 CACHE_CONTROL = "private, max-age=86400"
 MEMORY_BYTES = 32 * 1024 * 1024
-# Render slots taken beside the render lease and given back beside the upload (see
-# _lease_and_slot and _render_and_store).
+# Source URLs signed and render slots taken beside the render lease, slots given back beside
+# the upload (see _render_once, _lease_and_slot and _render_and_store).
 _GIVE_BACK = ThreadPoolExecutor(max_workers=8, thread_name_prefix="vv-render-slot")
 LAYOUTS_KEPT = 4096  # storyboard layouts (a few dozen bytes each) known to this instance
 
@@ -195,11 +195,14 @@ class PreviewService:
         holder = uuid.uuid4().hex
         deadline = time.monotonic() + self.wait_seconds
         pause = 0.05
+        # Signing needs nothing from the lease or the budget (in production it is an IAM
+        # round trip): it runs while they are asked.
+        source = _GIVE_BACK.submit(self._source, video)
         won, held = self._lease_and_slot(name, holder, budget_key)
         while True:
             if won:
                 try:
-                    return self._render_and_store(name, video, spec, budget_key, held)
+                    return self._render_and_store(name, video, spec, budget_key, held, source)
                 except BaseException:
                     self.leases.release(name, holder)
                     raise
@@ -256,11 +259,12 @@ class PreviewService:
         video: VideoRecord,
         spec: PreviewSpec,
         budget_key: str,
-        held: Held | None = None,
+        held: Held | None,
+        source: Future[RenderSource],
     ) -> bytes:
         with contextlib.ExitStack() as stack:
             stack.enter_context(self._within_budget(budget_key, held))
-            data, metadata = self._render(name, video, spec)
+            data, metadata = self._render(name, video, spec, source.result())
             slot = stack.pop_all()  # held past this block: given back below
         if self.budget is None:
             slot.close()
@@ -276,17 +280,17 @@ class PreviewService:
         return data
 
     def _render(
-        self, name: str, video: VideoRecord, spec: PreviewSpec
+        self, name: str, video: VideoRecord, spec: PreviewSpec, source: RenderSource
     ) -> tuple[bytes, dict[str, str]]:
         started = time.perf_counter()
         metadata = {"video_id": video.video_id, "user_id": video.user_id}
         try:
             if isinstance(spec, StoryboardSpec):
-                data, layout = self.renderer.render_storyboard(self._source(video), spec)
+                data, layout = self.renderer.render_storyboard(source, spec)
                 metadata.update(layout.to_metadata())
                 self._remember(name, layout)
             else:
-                data = self.renderer.render(self._source(video), spec)
+                data = self.renderer.render(source, spec)
         except Exception as error:
             outcome = "unprocessable" if isinstance(error, ValidationFailed) else "failed"
             log_render(spec, outcome, started)
