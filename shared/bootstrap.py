@@ -268,7 +268,8 @@ class Container:
     def derived_media(self) -> DerivedMediaStore:
         from shared.adapters.gcs_derived import GcsDerivedMediaStore
 
-        return GcsDerivedMediaStore(self.storage, self.settings.derived_bucket)
+        emulated = "STORAGE_EMULATOR_HOST" in self.settings.emulator_hosts
+        return GcsDerivedMediaStore(self.storage, self.settings.derived_bucket, emulated)
 
     @cached_property
     def render_leases(self) -> RenderLeases:
