@@ -36,11 +36,12 @@ from bench.media_bench_sources import (
     make_natural_clip,
     make_source,
 )
+from bench.raw_thumbnail import thumbnail_command
 from infra.local.emulators import start_emulators
 from infra.local.provision import provision
 from shared import bootstrap
 from shared.adapters import pyav_previews
-from shared.adapters.ffmpeg_commands import gif_command, http_input, thumbnail_command
+from shared.adapters.ffmpeg_commands import gif_command, http_input
 from shared.adapters.ffmpeg_probe import probe_command
 from shared.bootstrap import Container
 from shared.clock import utcnow

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from shared.adapters.ffmpeg_inputs import known_input
-from shared.domain.previews import AnimationFormat, FitMode, GifSpec, ImageFormat, ThumbnailSpec
+from shared.domain.previews import AnimationFormat, GifSpec, ImageFormat, ThumbnailSpec
 from shared.domain.render_limits import MAX_WAVEFORM_SECONDS, WAVEFORM_SAMPLE_RATE
 
 REQUEST_BYTES = 2 * 1024 * 1024
@@ -50,55 +50,6 @@ def _input(url: str, container: str | None, request_bytes: int = REQUEST_BYTES) 
     command, which runs ffmpeg as it was before the limits.)"""
     opened = known_input(url, container) if container else []
     return [*http_input(url, request_bytes), *opened]
-
-
-def fit_filter(spec: ThumbnailSpec, size: tuple[int, int] | None = None) -> str:
-    """The frame scaled to the spec's fit mode; ``size`` is preserve's fitted size (from the
-    probe). The other modes give exactly width x height, square pixels."""
-    if spec.fit is FitMode.PRESERVE or spec.height is None:
-        scale = f"{size[0]}:{size[1]}" if size else f"{spec.width}:-2"
-        return f"scale={scale}:flags=bicubic"
-    box = f"{spec.width}:{spec.height}"
-    if spec.fit is FitMode.CROP:
-        return f"scale={box}:force_original_aspect_ratio=increase:flags=bicubic,crop={box},setsar=1"
-    if spec.fit is FitMode.PAD:
-        return (
-            f"scale={box}:force_original_aspect_ratio=decrease:flags=bicubic,"
-            f"pad={box}:-1:-1:black,setsar=1"
-        )
-    return f"scale={box}:flags=bicubic,setsar=1"
-
-
-def thumbnail_command(
-    ffmpeg: str,
-    url: str,
-    spec: ThumbnailSpec,
-    seek: float | None = None,
-    fps: float | None = None,
-    size: tuple[int, int] | None = None,
-    container: str | None = None,
-) -> list[str]:
-    """Input seeking: ``-ss`` before ``-i`` decodes from the keyframe before T only. Renders
-    decode thumbnails in-process now (shared/adapters/pyav_previews.py, decision 036); this
-    is the command they replaced, which the benches time them against."""
-    at = seek_point(spec.time if seek is None else seek, fps)
-    return [
-        *_base(ffmpeg),
-        *_input(url, container),
-        "-ss",
-        at,
-        "-i",
-        url,
-        "-frames:v",
-        "1",
-        "-an",
-        "-vf",
-        fit_filter(spec, size),
-        *_CODECS[spec.format],
-        "-f",
-        "image2pipe",
-        "-",
-    ]
 
 
 def gif_command(
@@ -179,4 +130,3 @@ def waveform_command(
         "image2pipe",
         "-",
     ]
-

@@ -2,7 +2,7 @@
 decoder's pixel format to the size the fit mode needs (never a full-size RGB copy), turned
 upright, then cropped, padded or encoded by Pillow.
 
-The geometry matches the ffmpeg filters it replaced (``shared/adapters/ffmpeg_commands.py``,
+The geometry matches the ffmpeg filters it replaced (``bench/raw_thumbnail.py``,
 ``fit_filter``): preserve scales to the probe's fitted size, crop covers the box and keeps its
 centre, pad fits inside and centres on black, stretch fills the box.
 """
