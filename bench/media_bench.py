@@ -183,8 +183,9 @@ def main() -> None:
             t_raw, t_end = base + OFFSET, base + step * GOP_SECONDS + OFFSET
             spec = ThumbnailSpec(milliseconds(t_raw), 640, ImageFormat.JPG)
             thumb_raw.append(timed(run_raw, thumbnail_command(FFMPEG, raw_url(), spec, fps=30.0)))
-            # The renderer alone, same frame count to decode, in a third GOP between the two.
-            mid = ThumbnailSpec(milliseconds(base + step * GOP_SECONDS / 2 + OFFSET), 640)
+            # The renderer alone, same frame count to decode (OFFSET after a keyframe), in a
+            # third GOP between the two.
+            mid = ThumbnailSpec(milliseconds(base + step // 2 * GOP_SECONDS + OFFSET), 640)
             thumb_pyav.append(timed(in_process, raw_url(), mid))
             thumb_path = f"/api/v2/videos/segments/bench-seg/thumbnail?time={t_end:.3f}&width=640"
             thumb_cold.append(timed(endpoint, thumb_path))
