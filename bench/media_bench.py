@@ -3,134 +3,56 @@
     OMP_NUM_THREADS=1 .venv/bin/python -m bench.media_bench --runs 9 [--preset ultrafast]
 
 A 10-minute 1080p30 H.264 file (testsrc2, libx264's default preset, 6 Mb/s, keyframes every
-2 s, index at the front)
-is made once into .local/bench/ and uploaded to a GCS emulator started by this run, with
-Firestore and Pub/Sub emulators beside it. Requests go through the media function's router
-in-process (authentication, catalog, lease, signing, ffmpeg, derived bucket, event), on the
-real emulators. Every ffmpeg source read (the endpoint's and the raw command's) passes a
-counting proxy in front of the emulator, so both read the same bytes the same way, and the
-proxy reports what a mid-file thumbnail reads. Cold requests use times at the same offset
-after a keyframe as the raw command's, in another GOP, so both decode the same frame count.
-"""
+2 s, index at the front) and a 10 s camera-like clip (bench/media_bench_sources.py) are made
+once into .local/bench/ and uploaded to a GCS emulator started by this run, with Firestore
+and Pub/Sub emulators beside it. Requests go through the media function's router in-process
+(authentication, catalog, lease, signing, render, derived bucket, event), on the real
+emulators. Every source read (the endpoint's, the raw command's, the renderer's alone)
+passes a counting proxy in front of the emulator, so all read the same bytes the same way,
+and the proxy reports what a mid-file thumbnail reads. Cold requests use times at the same
+offset after a keyframe as the raw command's, in another GOP, so both decode the same frame
+count. Each figure is printed with the load average of the (shared) machine."""
 
 from __future__ import annotations
 
 import argparse
-import http.client
+import os
 import statistics
 import subprocess
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import functions_framework
-import imageio_ffmpeg
 
 from bench.media_bench_previews import compare_formats, compare_storyboard, report
+from bench.media_bench_sources import (
+    FFMPEG,
+    CountingProxy,
+    ProxiedSigner,
+    make_natural_clip,
+    make_source,
+)
+from bench.raw_thumbnail import thumbnail_command
 from infra.local.emulators import start_emulators
-from infra.local.processes import free_port
 from infra.local.provision import provision
 from shared import bootstrap
-from shared.adapters.ffmpeg_commands import gif_command, http_input, thumbnail_command
+from shared.adapters import pyav_previews
+from shared.adapters.ffmpeg_commands import gif_command, http_input
 from shared.adapters.ffmpeg_probe import probe_command
 from shared.bootstrap import Container
 from shared.clock import utcnow
 from shared.config import Settings
-from shared.domain.preview_ports import UrlSigner
 from shared.domain.previews import GifSpec, ImageFormat, ThumbnailSpec, milliseconds
 from shared.domain.records import MediaType, SegmentRecord, VideoRecord, VideoStatus
 from shared.services.api_keys import create_api_key
 
 ROOT = Path(__file__).resolve().parents[1]
-FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 GOP_SECONDS = 2.0
 OFFSET = 1.9  # seconds after a keyframe: 57 frames to decode, the worst case of a 2 s GOP
-
-
-def make_source(folder: Path, minutes: int, preset: str) -> Path:
-    path = folder / f"bench-{minutes}min-1080p-{preset}.mp4"
-    if path.exists():
-        return path
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial.mp4")
-    print(f"making {path} once (a few minutes) ...", flush=True)
-    subprocess.run(
-        [FFMPEG, "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-         "-i", f"testsrc2=s=1920x1080:r=30:d={minutes * 60}",
-         "-c:v", "libx264", "-preset", preset, "-b:v", "6M", "-maxrate", "6M",
-         "-bufsize", "12M", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
-         "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(partial)],
-        check=True,
-    )  # fmt: skip
-    partial.rename(path)
-    return path
-
-
-class CountingProxy:
-    """Forwards GETs (with their Range header) to the emulator and counts what it delivers."""
-
-    def __init__(self, upstream: str) -> None:
-        self.upstream = urlsplit(upstream).netloc
-        self.bytes = 0
-        self.requests = 0
-        self._lock = threading.Lock()
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.0"  # close after each answer, as the emulator does
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                connection = http.client.HTTPConnection(proxy.upstream, timeout=60)
-                headers = {k: v for k, v in self.headers.items() if k.lower() == "range"}
-                connection.request("GET", self.path, headers=headers)
-                reply = connection.getresponse()
-                with proxy._lock:
-                    proxy.requests += 1
-                self.send_response(reply.status)
-                for name in ("Content-Type", "Content-Length", "Content-Range", "Accept-Ranges"):
-                    if reply.getheader(name):
-                        self.send_header(name, str(reply.getheader(name)))
-                self.end_headers()
-                try:
-                    while chunk := reply.read(65536):
-                        self.wfile.write(chunk)
-                        with proxy._lock:
-                            proxy.bytes += len(chunk)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # ffmpeg had what it needed
-                finally:
-                    connection.close()
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def reset(self) -> None:
-        with self._lock:
-            self.bytes = self.requests = 0
-
-
-class ProxiedSigner(UrlSigner):
-    """The local signer, with the emulator's address swapped for the counting proxy (the
-    emulator checks no signature, so the swap changes nothing else)."""
-
-    def __init__(self, inner: UrlSigner, emulator: str, proxy: str) -> None:
-        self.inner, self.emulator, self.proxy = inner, emulator.rstrip("/"), proxy
-
-    def sign_get(
-        self, bucket: str, object_name: str, expires_in: int, generation: str | None = None
-    ) -> str:
-        url = self.inner.sign_get(bucket, object_name, expires_in, generation)
-        return url.replace(self.emulator, self.proxy, 1)
 
 
 def timed(action: Callable[..., object], *args: object) -> float:
@@ -156,6 +78,16 @@ def paired(endpoint: list[float], raw: list[float]) -> float:
     return statistics.median(e / r for e, r in zip(endpoint, raw, strict=True))
 
 
+def load() -> str:
+    return "load average " + " / ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def in_process(url: str, spec: ThumbnailSpec) -> None:
+    """The endpoint's renderer alone (PyAV), on the same URL as the raw command."""
+    container = "mov,mp4,m4a,3gp,3g2,mj2"
+    assert pyav_previews.thumbnail(url, container, spec, 30.0, (640, 360), 0.0, 60)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -167,13 +99,12 @@ def main() -> None:
     args = parser.parse_args()
     source = make_source(args.scratch, args.minutes, args.preset)
     size = source.stat().st_size
+    make_natural_clip(args.scratch, args.preset)
 
     logs = Path(tempfile.mkdtemp(prefix="media-bench-"))
     emulators = start_emulators(logs, "videovector-bench")
     proxy: CountingProxy | None = None
     try:
-        import os
-
         os.environ.update(emulators.env)
         os.environ.setdefault("VV_ENVIRONMENT", "local")  # the development secrets (decision 006)
         # The bench renders ~80 previews a minute with one key: no per-key render budget.
@@ -188,26 +119,35 @@ def main() -> None:
         bootstrap.override(container)
         user = f"bench-{uuid.uuid4().hex[:8]}"
         key = create_api_key(container.api_keys, user, ["read"])
-        print(f"uploading {size / 1e6:.0f} MB to the GCS emulator ...", flush=True)
-        # One chunk: the emulator's resumable upload slows down with many 8 MB chunks.
-        name = f"uploads/{user}/bench.mp4"
-        blob = container.storage.bucket(container.settings.media_bucket).blob(
-            name, chunk_size=(size // (256 * 1024) + 1) * 256 * 1024
-        )
-        blob.upload_from_filename(str(source), content_type="video/mp4", timeout=600)
-        blob.reload()
-        stored = container.media.stat(f"gs://{container.settings.media_bucket}/{name}")
-        assert stored is not None
+
+        def upload(path: Path, video_id: str, minutes: float) -> VideoRecord:
+            print(f"uploading {path.stat().st_size / 1e6:.0f} MB to the GCS emulator ...")
+            # One chunk: the emulator's resumable upload slows down with many 8 MB chunks.
+            name = f"uploads/{user}/{path.name}"
+            chunk = (path.stat().st_size // (256 * 1024) + 1) * 256 * 1024
+            blob = container.storage.bucket(container.settings.media_bucket).blob(
+                name, chunk_size=chunk
+            )
+            blob.upload_from_filename(str(path), content_type="video/mp4", timeout=600)
+            stored = container.media.stat(f"gs://{container.settings.media_bucket}/{name}")
+            assert stored is not None
+            now = utcnow()
+            record = VideoRecord(
+                video_id, user, "bench", stored.uri, MediaType.VIDEO, VideoStatus.PROCESSED,
+                now, now, duration_seconds=minutes * 60.0, fps=30.0, width=1920, height=1080,
+                media_version=stored.generation,
+            )  # fmt: skip
+            container.catalog.put_video(record)
+            return record
+
+        video = upload(source, "bench-video", args.minutes)
+        natural = upload(make_natural_clip(args.scratch, args.preset), "bench-natural", 1 / 6)
         now = utcnow()
-        video = VideoRecord(
-            "bench-video", user, "bench", stored.uri, MediaType.VIDEO, VideoStatus.PROCESSED,
-            now, now, duration_seconds=args.minutes * 60.0, fps=30.0, width=1920, height=1080,
-            media_version=stored.generation,
-        )  # fmt: skip
-        container.catalog.put_video(video)
         container.catalog.put_segments(
             [SegmentRecord("bench-seg", video.video_id, user, 0.0, args.minutes * 60.0, now)]
         )
+        stored = container.media.stat(video.video_uri)
+        assert stored is not None
         app = functions_framework.create_app(
             target="media", source=str(ROOT / "functions" / "media" / "main.py")
         )
@@ -225,6 +165,7 @@ def main() -> None:
         # Warm up: Firestore, GCS, Pub/Sub clients, ffmpeg's binary in the page cache.
         endpoint("/api/v2/videos/segments/bench-seg/thumbnail?time=1&width=64")
         run_raw(thumbnail_command(FFMPEG, raw_url(), ThumbnailSpec(1000, 64)))
+        in_process(raw_url(), ThumbnailSpec(1000, 64))
 
         # The renderer's probe (demuxer, stream size, rotation) runs once per media version
         # and instance (cached on the version): the warm-up above paid it for the endpoint.
@@ -235,12 +176,17 @@ def main() -> None:
             argv[-2:-2] = http_input(url)
             probes.append(timed(run_probe, argv))
         thumb_raw, thumb_cold, gif_raw, gif_cold, cached, from_bucket = [], [], [], [], [], []
+        thumb_pyav: list[float] = []
         step = max(1, int(args.minutes * 60 / GOP_SECONDS / (2 * args.runs + 2)))
         for i in range(args.runs):
             base = (2 * i + 1) * step * GOP_SECONDS  # a keyframe
             t_raw, t_end = base + OFFSET, base + step * GOP_SECONDS + OFFSET
             spec = ThumbnailSpec(milliseconds(t_raw), 640, ImageFormat.JPG)
             thumb_raw.append(timed(run_raw, thumbnail_command(FFMPEG, raw_url(), spec, fps=30.0)))
+            # The renderer alone, same frame count to decode (OFFSET after a keyframe), in a
+            # third GOP between the two.
+            mid = ThumbnailSpec(milliseconds(base + step // 2 * GOP_SECONDS + OFFSET), 640)
+            thumb_pyav.append(timed(in_process, raw_url(), mid))
             thumb_path = f"/api/v2/videos/segments/bench-seg/thumbnail?time={t_end:.3f}&width=640"
             thumb_cold.append(timed(endpoint, thumb_path))
             cached.append(timed(endpoint, thumb_path))
@@ -264,6 +210,7 @@ def main() -> None:
         rows = [
             ("cold thumbnail, endpoint (1080p, 640 px jpg)", median_ms(thumb_cold)),
             ("thumbnail, raw ffmpeg on the same signed URL", median_ms(thumb_raw)),
+            ("thumbnail, the renderer alone (PyAV), same URL", median_ms(thumb_pyav)),
             ("cold GIF, endpoint (3 s, 320 px, 10 fps)", median_ms(gif_cold)),
             ("GIF, raw ffmpeg palettegen/paletteuse, same URL", median_ms(gif_raw)),
             ("probe, once per media version and instance", median_ms(probes)),
@@ -283,6 +230,10 @@ def main() -> None:
             f"(median of paired runs {paired(thumb_cold, thumb_raw):.2f}x)"
         )
         print(
+            f"  in-process / raw, thumbnail: {median_ms(thumb_pyav) / median_ms(thumb_raw):.2f}x"
+            f" (median of paired runs {paired(thumb_pyav, thumb_raw):.2f}x)"
+        )
+        print(
             f"  endpoint / raw, GIF:       {median_ms(gif_cold) / median_ms(gif_raw):.2f}x "
             f"(median of paired runs {paired(gif_cold, gif_raw):.2f}x)"
         )
@@ -295,6 +246,7 @@ def main() -> None:
             f"{read_requests} requests = {100 * read_bytes / size:.2f}% of the file"
         )
         print("  raw thumbnail command: " + " ".join(example))
+        print(f"  {load()}")
 
         # Issue 16: formats and storyboards, in the same run.
         def reply_of(path: str) -> Any:
@@ -304,9 +256,11 @@ def main() -> None:
 
         starts = [middle + 20.0 * (i + 1) for i in range(max(3, args.runs // 2))]
         formats = compare_formats(reply_of, video.video_id, starts)
+        camera_like = compare_formats(reply_of, natural.video_id, [0.0, 3.0, 6.0])
+        formats_load = load()
         board = compare_storyboard(reply_of, video.video_id, "bench-seg")
-        report(formats, board)
-        print(f"  load average: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
+        report({"testsrc2": formats, "camera-like": camera_like}, board)
+        print(f"  formats: {formats_load}; storyboard: {load()}")
     finally:
         bootstrap.override(None)
         if proxy is not None:

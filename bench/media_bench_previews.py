@@ -66,14 +66,15 @@ def compare_storyboard(
     }
 
 
-def report(formats: dict[str, tuple[float, float]], board: dict[str, float]) -> None:
-    gif_bytes = formats["gif"][0]
-    print("\nanimated previews, same clip (3 s, 320 px, 10 fps), cold, medians:")
-    for name, (size, ms) in formats.items():
-        print(
-            f"  {name:<5} {size / 1000:8.1f} KB {ms:8.1f} ms   "
-            f"{gif_bytes / size:5.1f}x smaller than the GIF"
-        )
+def report(clips: dict[str, dict[str, tuple[float, float]]], board: dict[str, float]) -> None:
+    for clip, formats in clips.items():
+        gif_bytes = formats["gif"][0]
+        print(f"\nanimated previews, {clip} clip (3 s, 320 px, 10 fps), cold, medians:")
+        for name, (size, ms) in formats.items():
+            print(
+                f"  {name:<5} {size / 1000:8.1f} KB {ms:8.1f} ms   "
+                f"{gif_bytes / size:5.1f}x smaller than the GIF"
+            )
     print(
         f"\nstoryboard of {board['tiles']:.0f} tiles: {board['storyboard_ms']:.0f} ms "
         f"(+ JSON from the stored layout {board['layout_ms']:.0f} ms); the same tiles as "

@@ -29,7 +29,8 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
-from shared.adapters.ffmpeg_commands import gif_command, thumbnail_command
+from bench.raw_thumbnail import thumbnail_command
+from shared.adapters.ffmpeg_commands import gif_command
 from shared.adapters.ffmpeg_inputs import run_limited
 from shared.adapters.ffmpeg_previews import FfmpegPreviewRenderer
 from shared.adapters.pillow_previews import resize_image

@@ -46,6 +46,7 @@ REQUIREMENTS: dict[str, tuple[str, ...]] = {
         "pillow",
         "imageio-ffmpeg",
         "httpx",
+        "av",  # thumbnails and storyboards decoded in-process (decision 036)
     ),
     "events_ingest": (
         "functions-framework",

@@ -164,7 +164,8 @@ class Adapters:
     def derived_media(self) -> DerivedMediaStore:
         from shared.adapters.gcs_derived import GcsDerivedMediaStore
 
-        return GcsDerivedMediaStore(self.storage, self.settings.derived_bucket)
+        emulated = "STORAGE_EMULATOR_HOST" in self.settings.emulator_hosts
+        return GcsDerivedMediaStore(self.storage, self.settings.derived_bucket, emulated)
 
     @cached_property
     def preview_renderer(self) -> PreviewRenderer:

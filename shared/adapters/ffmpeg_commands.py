@@ -9,13 +9,10 @@ from __future__ import annotations
 import math
 
 from shared.adapters.ffmpeg_inputs import known_input
-from shared.domain.previews import AnimationFormat, FitMode, GifSpec, ImageFormat, ThumbnailSpec
+from shared.domain.previews import AnimationFormat, GifSpec, ImageFormat, ThumbnailSpec
 from shared.domain.render_limits import MAX_WAVEFORM_SECONDS, WAVEFORM_SAMPLE_RATE
 
 REQUEST_BYTES = 2 * 1024 * 1024
-# A storyboard tile needs the index (read once per input) and one keyframe (~50-300 KB at
-# 1080p): 2 MiB ranges made each of 100 inputs transfer 4 MiB it mostly did not use.
-TILE_REQUEST_BYTES = 64 * 1024
 _CODECS = {
     ImageFormat.JPG: ["-c:v", "mjpeg", "-q:v", "3", "-pix_fmt", "yuvj420p"],
     ImageFormat.PNG: ["-c:v", "png"],
@@ -53,53 +50,6 @@ def _input(url: str, container: str | None, request_bytes: int = REQUEST_BYTES) 
     command, which runs ffmpeg as it was before the limits.)"""
     opened = known_input(url, container) if container else []
     return [*http_input(url, request_bytes), *opened]
-
-
-def fit_filter(spec: ThumbnailSpec, size: tuple[int, int] | None = None) -> str:
-    """The frame scaled to the spec's fit mode; ``size`` is preserve's fitted size (from the
-    probe). The other modes give exactly width x height, square pixels."""
-    if spec.fit is FitMode.PRESERVE or spec.height is None:
-        scale = f"{size[0]}:{size[1]}" if size else f"{spec.width}:-2"
-        return f"scale={scale}:flags=bicubic"
-    box = f"{spec.width}:{spec.height}"
-    if spec.fit is FitMode.CROP:
-        return f"scale={box}:force_original_aspect_ratio=increase:flags=bicubic,crop={box},setsar=1"
-    if spec.fit is FitMode.PAD:
-        return (
-            f"scale={box}:force_original_aspect_ratio=decrease:flags=bicubic,"
-            f"pad={box}:-1:-1:black,setsar=1"
-        )
-    return f"scale={box}:flags=bicubic,setsar=1"
-
-
-def thumbnail_command(
-    ffmpeg: str,
-    url: str,
-    spec: ThumbnailSpec,
-    seek: float | None = None,
-    fps: float | None = None,
-    size: tuple[int, int] | None = None,
-    container: str | None = None,
-) -> list[str]:
-    """Input seeking: ``-ss`` before ``-i`` decodes from the keyframe before T only."""
-    at = seek_point(spec.time if seek is None else seek, fps)
-    return [
-        *_base(ffmpeg),
-        *_input(url, container),
-        "-ss",
-        at,
-        "-i",
-        url,
-        "-frames:v",
-        "1",
-        "-an",
-        "-vf",
-        fit_filter(spec, size),
-        *_CODECS[spec.format],
-        "-f",
-        "image2pipe",
-        "-",
-    ]
 
 
 def gif_command(
@@ -140,8 +90,12 @@ def gif_command(
     return [*head, "-filter_complex", graph, "-loop", "0", "-f", "gif", target]
 
 
-# Lossy animated WebP at Pillow's/cwebp's default quality; loops forever like the GIF.
-_ANIMATED_WEBP = ["-c:v", "libwebp_anim", "-quality", "75", "-loop", "0"]
+# Lossy animated WebP, looping forever like the GIF. Quality 60 with libwebp's "picture"
+# preset: on camera-like footage (bench clip with grain) 8.3x smaller than the GIF against
+# 6.8x at cwebp's default 75, at the same encoding time; a hover preview at 320 px shows no
+# difference (decision 033). Flat synthetic colour (testsrc2) stays ~3x: GIF's LZW is at
+# its best there, and lossless WebP was twice the GIF.
+_ANIMATED_WEBP = ["-c:v", "libwebp_anim", "-quality", "60", "-preset", "picture", "-loop", "0"]
 # Muted (no audio track), baseline-compatible yuv420p H.264 any browser plays inline;
 # one thread: two renders share a 2-core instance (notes/media.md).
 _LOOPING_MP4 = [
@@ -176,84 +130,3 @@ def waveform_command(
         "image2pipe",
         "-",
     ]
-
-
-def storyboard_command(
-    ffmpeg: str,
-    url: str,
-    times: list[float],
-    tile: tuple[int, int],
-    grid: tuple[int, int],
-    image_format: ImageFormat,
-    container: str | None = None,
-) -> list[str]:
-    """Every tile in one ffmpeg process: one input per tile, each seeking on input to the
-    keyframe at or before its time and decoding that frame only (``-skip_frame nokey``,
-    ``-noaccurate_seek``, ``trim=end_frame=1``, which also ends the input's reading), then
-    scaled and laid out by ``tile``. A tile costs a few Range reads and one decoded frame,
-    not a keyframe interval; the price is that it shows the keyframe at or before its cue's
-    start (decision 034). One thread per input and per filter: a hundred inputs' default
-    thread pools would not fit the address-space ceiling."""
-    inputs: list[str] = []
-    chains: list[str] = []
-    width, height = tile
-    for index, at in enumerate(times):
-        inputs += [
-            *_input(url, container, TILE_REQUEST_BYTES),
-            "-threads", "1", "-skip_frame", "nokey", "-noaccurate_seek",
-            "-ss", f"{at:.3f}", "-i", url,
-        ]  # fmt: skip
-        chains.append(
-            f"[{index}:v]trim=end_frame=1,scale={width}:{height}:flags=bicubic:threads=1,"
-            f"setsar=1,format=yuv420p[t{index}]"
-        )
-    labels = "".join(f"[t{index}]" for index in range(len(times)))
-    graph = ";".join([*chains, f"{labels}concat=n={len(times)}:v=1:a=0,tile={grid[0]}x{grid[1]}"])
-    # -copyts: without it, ffmpeg drops the decoded keyframe as "before the seek point"
-    # and waits for the next keyframe (measured: ``-ss 1`` in a 10 s GOP gave frame 300).
-    return [
-        *_base(ffmpeg),
-        "-copyts",
-        "-filter_complex_threads",
-        "1",
-        *inputs,
-        "-an",
-        "-filter_complex",
-        graph,
-        "-frames:v",
-        "1",
-        *_CODECS[image_format],
-        "-f",
-        "image2pipe",
-        "-",
-    ]
-
-
-def storyboard_scan_command(
-    ffmpeg: str,
-    url: str,
-    tiles: int,
-    duration: float,
-    tile: tuple[int, int],
-    grid: tuple[int, int],
-    image_format: ImageFormat,
-    container: str | None = None,
-) -> list[str]:
-    """Every tile from one sequential read, decoding keyframes only: ``fps`` at tiles per
-    duration keeps, for each tile's time, the last keyframe at or before it (the same frame
-    the seeking command shows); ``tpad`` holds the last keyframe so the ticks after it are not
-    lost at the end of the stream (the output ends as soon as the sprite is full). Faster
-    than seeking unless the file is very large for its tile count (decision 034)."""
-    width, height = tile
-    graph = (
-        f"tpad=stop_mode=clone:stop_duration={duration:.3f},"
-        f"fps=fps={tiles}/{duration:.3f}:round=down:start_time=0,"
-        f"scale={width}:{height}:flags=bicubic,setsar=1,tile={grid[0]}x{grid[1]}"
-    )
-    return [
-        *_base(ffmpeg),
-        *_input(url, container),
-        "-threads", "1", "-skip_frame", "nokey", "-i", url,
-        "-an", "-vf", graph, "-frames:v", "1",
-        *_CODECS[image_format], "-f", "image2pipe", "-",
-    ]  # fmt: skip

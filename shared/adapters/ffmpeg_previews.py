@@ -1,19 +1,21 @@
-"""Previews with the ffmpeg of imageio-ffmpeg and Pillow, reading the source over HTTP.
+"""Previews from the source over HTTP: ffmpeg commands (imageio-ffmpeg's binary) for GIFs,
+animated WebP/MP4 and waveforms; in-process decoding (PyAV) for thumbnails and storyboards
+(shared/adapters/pyav_previews.py, decision 036); Pillow for images.
 
-ffmpeg reads a signed URL with Range requests and seeks on input (``-ss T -i URL``), so a
-frame in the middle of a long file costs a few MB read, not a download (../notes/media.md).
-GIFs use a palette generated from the clip itself, in one pass.
+Both read a signed URL with Range requests and seek on input, so a frame in the middle of a
+long file costs a few MB read, not a download (../notes/media.md). GIFs use a palette
+generated from the clip itself, in one pass.
 
 Every render starts with a probe (cached per media version) restricted to plain media
 containers; the render then names the probe's demuxer, is sized from the probe's stream size
-and rotation, and is refused before ffmpeg starts when it exceeds its pixel budget
+and rotation, and is refused before decoding starts when it exceeds its pixel budget
 (shared/domain/render_limits.py). ffmpeg runs under an address-space ceiling and a wall time
-derived from the work asked (shared/adapters/ffmpeg_inputs.py).
+derived from the work asked (shared/adapters/ffmpeg_inputs.py); an in-process decode under
+the same wall time, its memory bounded by the checked source size (decision 036).
 """
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import tempfile
 import threading
@@ -23,24 +25,18 @@ from pathlib import Path
 import httpx
 import imageio_ffmpeg
 
-from shared.adapters.ffmpeg_commands import (
-    gif_command,
-    http_input,
-    storyboard_command,
-    storyboard_scan_command,
-    thumbnail_command,
-    waveform_command,
-)
+from shared.adapters import pyav_previews
+from shared.adapters.ffmpeg_commands import gif_command, http_input, waveform_command
 from shared.adapters.ffmpeg_inputs import (
     NOT_A_MEDIA_FILE,
     RunTimedOut,
     demuxer_of,
-    redact,
     refused_format,
     run_limited,
 )
 from shared.adapters.ffmpeg_probe import parse_probe, probe_command
 from shared.adapters.pillow_previews import image_size, resize_image
+from shared.adapters.render_errors import interrupted, too_slow, unreadable
 from shared.domain.media_analysis import MediaProbe
 from shared.domain.preview_ports import MediaFacts, PreviewRenderer, RenderSource
 from shared.domain.previews import (
@@ -58,7 +54,6 @@ from shared.domain.render_limits import (
     MAX_THUMBNAIL_HEIGHT,
     MAX_WAVEFORM_SECONDS,
     RENDER_MEMORY_BYTES,
-    STORYBOARD_BYTES_PER_TILE,
     check_gif,
     check_source,
     fit_inside,
@@ -70,47 +65,13 @@ from shared.domain.render_limits import (
 from shared.domain.storyboards import TILE_BOX, StoryboardLayout, image_layout, video_layout
 from shared.errors import ServiceUnavailable, ValidationFailed
 
-__all__ = ["FfmpegPreviewRenderer", "gif_command", "resize_image", "thumbnail_command"]
+__all__ = ["FfmpegPreviewRenderer", "gif_command", "resize_image", "too_slow"]
 RENDER_TIMEOUT_SECONDS = 60  # downloading an image; ffmpeg's own limits are derived per render
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
 PROBES_CACHED = 1024
 # More than two decodes at once only adds latency on a 2-core instance (notes/media.md).
 DECODE_SLOTS = 2
 GOP_SECONDS = 10.0  # the longest keyframe interval a seek is budgeted to decode through
-# A storyboard reads the whole file once when it is at most this much per tile; beyond, it
-# seeks per tile. Measured through the GCS emulator on the 10-minute 1080p file (451 MB,
-# 50 tiles): the scan took 2.0 s, the 50 seeking inputs 8.8 s (each re-reads the index in
-# small ranges): reading 9 MB a tile in order beat seeking, so the scan goes to 16 MB a tile
-# (800 MB for 50 tiles); seeking is for long high-bitrate files only.
-SCAN_BYTES_PER_TILE = 16 * 1024 * 1024
-
-
-def interrupted(returncode: int) -> ServiceUnavailable:
-    """ffmpeg ended by a signal (killed, out of memory, the instance shutting down) says
-    nothing about the media: a transient failure, safe to retry, never a 422."""
-    try:
-        name = signal.Signals(-returncode).name
-    except ValueError:
-        name = f"signal {-returncode}"
-    error = ServiceUnavailable("Rendering the preview was interrupted; retry shortly.")
-    error.__cause__ = RuntimeError(f"ffmpeg ended by {name}")  # logged, not shown
-    return error
-
-
-def unreadable(what: str) -> ValidationFailed:
-    return ValidationFailed(
-        f"The media could not be decoded ({redact(what)}).",
-        code="media_not_decodable",
-        details={},
-    )
-
-
-def too_slow(seconds: float) -> ServiceUnavailable:
-    error = ServiceUnavailable(
-        f"Rendering the preview took longer than its {seconds:.3g} s limit; retry shortly."
-    )
-    error.__cause__ = RuntimeError(f"ffmpeg killed after {seconds:g} s")  # no argv, no URL
-    return error
 
 
 class FfmpegPreviewRenderer(PreviewRenderer):
@@ -122,7 +83,6 @@ class FfmpegPreviewRenderer(PreviewRenderer):
     ) -> None:
         self.ffmpeg = ffmpeg or imageio_ffmpeg.get_ffmpeg_exe()
         self.memory_bytes = memory_bytes
-        self.scan_bytes_per_tile = SCAN_BYTES_PER_TILE
         self._slots = threading.BoundedSemaphore(slots)
         self._probes: OrderedDict[str, MediaProbe] = OrderedDict()
         self._probes_lock = threading.Lock()
@@ -160,35 +120,14 @@ class FfmpegPreviewRenderer(PreviewRenderer):
             check_source(probe.width, probe.height)
             shown = upright_size(probe.width, probe.height, probe.rotation)
             layout = video_layout(probe.duration_seconds or 0.0, *shown)
-            argv = self._storyboard_argv(source, spec, probe, layout)
             # One keyframe decoded per tile, the sprite written once.
             decoded = probe.width * probe.height * layout.tiles
             written = layout.size[0] * layout.size[1]
             limit = render_seconds(written / 1e6, decoded / 1e6)
-            ceiling = self.memory_bytes + layout.tiles * STORYBOARD_BYTES_PER_TILE
-            return self._run(argv, limit, ceiling), layout
-
-    def _storyboard_argv(
-        self,
-        source: RenderSource,
-        spec: StoryboardSpec,
-        probe: MediaProbe,
-        layout: StoryboardLayout,
-    ) -> list[str]:
-        """Read the file once unless it is over SCAN_BYTES_PER_TILE a tile; seek per tile
-        beyond (one input per tile: the index re-read each time, a keyframe each)."""
-        tile = (layout.tile_width, layout.tile_height)
-        grid = (layout.columns, layout.rows)
-        size = (probe.bitrate_kbps or 0) * 125 * layout.duration
-        if size and size <= layout.tiles * self.scan_bytes_per_tile:
-            return storyboard_scan_command(
-                self.ffmpeg, source.url, layout.tiles, layout.duration, tile, grid,
-                spec.format, probe.container,
-            )  # fmt: skip
-        times = [layout.time(index) for index in range(layout.tiles)]
-        return storyboard_command(
-            self.ffmpeg, source.url, times, tile, grid, spec.format, probe.container
-        )
+            sprite = pyav_previews.sprite(
+                source.url, probe.container, layout, spec.format, probe.rotation or 0.0, limit
+            )
+            return sprite, layout
 
     def _waveform(self, source: RenderSource, spec: ThumbnailSpec, probe: MediaProbe) -> bytes:
         seconds = min(probe.duration_seconds or MAX_WAVEFORM_SECONDS, MAX_WAVEFORM_SECONDS)
@@ -223,7 +162,10 @@ class FfmpegPreviewRenderer(PreviewRenderer):
             size = (spec.width, spec.height)  # exactly the box: crop, pad or stretch
         decoded = width * height * GOP_SECONDS * (probe.fps or 30.0)
         limit = render_seconds(size[0] * size[1] / 1e6, decoded / 1e6)
-        return self._frame(source, spec, source.fps or probe.fps, size, probe.container, limit)
+        return pyav_previews.thumbnail(
+            source.url, probe.container, spec, source.fps or probe.fps, size,
+            probe.rotation or 0.0, limit,
+        )  # fmt: skip
 
     def probe(self, source: RenderSource) -> MediaFacts:
         probe = self._probed(source)
@@ -259,33 +201,6 @@ class FfmpegPreviewRenderer(PreviewRenderer):
                 while len(self._probes) > PROBES_CACHED:
                     self._probes.popitem(last=False)
         return probe
-
-    def _frame(
-        self,
-        source: RenderSource,
-        spec: ThumbnailSpec,
-        fps: float | None,
-        size: tuple[int, int],
-        container: str,
-        limit: float,
-    ) -> bytes:
-        url = source.url
-        data = self._run(
-            thumbnail_command(self.ffmpeg, url, spec, None, fps, size, container), limit
-        )
-        if data:
-            return data
-        # Seeking into the last frame's interval yields nothing: take the last frame instead.
-        with tempfile.TemporaryDirectory(prefix="vv-thumb-") as folder:
-            target = Path(folder) / f"last.{spec.format.value}"
-            seek = max(spec.time - 1.0, 0.0)
-            argv = thumbnail_command(self.ffmpeg, url, spec, seek, None, size, container)
-            argv[argv.index("-frames:v") : argv.index("-frames:v") + 2] = []
-            argv[-3:] = ["-f", "image2", "-update", "1", str(target)]
-            self._run(argv, limit)
-            if not target.exists():
-                raise unreadable("no frame at that time")
-            return target.read_bytes()
 
     def _image(self, source: RenderSource, spec: ThumbnailSpec | GifSpec) -> bytes:
         try:

@@ -36,11 +36,6 @@ MAX_WAVEFORM_SECONDS = 1800.0
 # Every ffmpeg process: an address-space ceiling (the worst allowed render peaked at 653 MB
 # of address space, 357 MB resident) and a wall time derived from the work asked.
 RENDER_MEMORY_BYTES = 1024 * 1024 * 1024
-# A storyboard opens one input per tile in one ffmpeg (decision 034): each holds a demuxer
-# and a decoder thread (8 MB stacks) and its buffers: ~25 MB of address space but 2-4 MB
-# resident per tile (measured: 100 tiles of 720p, 393 MB peak RSS). The ceiling grows per
-# tile; the tile count (at most 100) bounds it.
-STORYBOARD_BYTES_PER_TILE = 24 * 1024 * 1024
 # A base covering start, seek and a busy machine (renders ran 5-7x slower at load 14 on 2
 # cores), plus 5-7x the measured quiet cost per megapixel written and per source megapixel
 # decoded; capped below the render lease (90 s).

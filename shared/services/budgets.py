@@ -88,11 +88,20 @@ class RenderBudget:
         self._per_key = per_key
         self._starts = starts
 
-    @contextlib.contextmanager
-    def render(self, key_id: str) -> Iterator[None]:
-        held = self._concurrent.acquire(
+    def slot(self, key_id: str) -> Held:
+        """One of the key's render slots (``RateLimited`` beyond them), not yet a start:
+        taken alongside the render lease, so a lost lease spends no start."""
+        return self._concurrent.acquire(
             [Cap(f"render:{key_id}", self._per_key, "renders for this key", "concurrent_renders")]
         )
+
+    def give_back(self, held: Held) -> None:
+        self._concurrent.release(held)
+
+    @contextlib.contextmanager
+    def render(self, key_id: str, held: Held | None = None) -> Iterator[None]:
+        """A slot (``held``, or taken here) and a render start, given back when it ends."""
+        held = held or self.slot(key_id)
         try:
             if self._starts is not None:
                 self._starts.spend(f"render-{key_id}")

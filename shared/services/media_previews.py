@@ -15,11 +15,9 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from shared.clock import utcnow
-from shared.domain.events import EventType, OutgoingEvent
 from shared.domain.ports import EventPublisher, MediaCatalog
 from shared.domain.preview_fitting import fitted_spec
 from shared.domain.preview_ports import (
@@ -32,16 +30,16 @@ from shared.domain.preview_ports import (
 from shared.domain.previews import (
     PreviewSpec,
     StoryboardSpec,
-    ThumbnailSpec,
     derived_object_name,
     version_of,
 )
 from shared.domain.records import MediaType, VideoRecord
 from shared.domain.stored_objects import ObjectAddress
 from shared.domain.storyboards import StoryboardLayout
-from shared.errors import NotFound, ServiceUnavailable, ValidationFailed
-from shared.services.budgets import RenderBudget
+from shared.errors import NotFound, RateLimited, ServiceUnavailable, ValidationFailed
+from shared.services.budgets import Held, RenderBudget
 from shared.services.preview_cache import RecentPreviews, etag_matches, etag_of
+from shared.services.preview_logs import announce, log_render, log_served
 
 __all__ = ["Preview", "PreviewService", "RecentPreviews", "etag_matches", "etag_of"]
 logger = logging.getLogger("videovector.previews")
@@ -50,8 +48,9 @@ WAIT_SECONDS = 100.0
 SOURCE_URL_SECONDS = 600
 CACHE_CONTROL = "private, max-age=86400"
 MEMORY_BYTES = 32 * 1024 * 1024
-# Render slots given back beside the upload (see _render_and_store).
-_GIVE_BACK = ThreadPoolExecutor(max_workers=4, thread_name_prefix="vv-render-slot")
+# Source URLs signed and render slots taken beside the render lease, slots given back beside
+# the upload (see _render_once, _lease_and_slot and _render_and_store).
+_GIVE_BACK = ThreadPoolExecutor(max_workers=8, thread_name_prefix="vv-render-slot")
 LAYOUTS_KEPT = 4096  # storyboard layouts (a few dozen bytes each) known to this instance
 
 
@@ -156,7 +155,7 @@ class PreviewService:
         name = derived_object_name(user_id, video_id, version_of(video), spec)
         etag = etag_of(name)
         if etag_matches(if_none_match, etag):
-            _log_served(spec, "not_modified")
+            log_served(spec, "not_modified")
             return Preview(name, etag, spec.content_type, None)
         data = self.memory.get(name)
         tier = "memory"
@@ -166,7 +165,7 @@ class PreviewService:
             key = budget_key or f"user-{user_id}"
             data = found[1] if found else self._render_once(name, video, spec, key)
             self.memory.put(name, data)
-        _log_served(spec, tier)
+        log_served(spec, tier)
         return Preview(name, etag, spec.content_type, data)
 
     def _source(self, video: VideoRecord) -> RenderSource:
@@ -196,10 +195,14 @@ class PreviewService:
         holder = uuid.uuid4().hex
         deadline = time.monotonic() + self.wait_seconds
         pause = 0.05
+        # Signing needs nothing from the lease or the budget (in production it is an IAM
+        # round trip): it runs while they are asked.
+        source = _GIVE_BACK.submit(self._source, video)
+        won, held = self._lease_and_slot(name, holder, budget_key)
         while True:
-            if self.leases.acquire(name, holder, LEASE_SECONDS):
+            if won:
                 try:
-                    return self._render_and_store(name, video, spec, budget_key)
+                    return self._render_and_store(name, video, spec, budget_key, held, source)
                 except BaseException:
                     self.leases.release(name, holder)
                     raise
@@ -210,20 +213,58 @@ class PreviewService:
                 raise ServiceUnavailable("The preview is still being made; retry shortly.")
             time.sleep(pause)
             pause = min(pause * 1.5, 0.5)
+            won, held = self.leases.acquire(name, holder, LEASE_SECONDS), None
 
-    def _within_budget(self, budget_key: str) -> contextlib.AbstractContextManager[None]:
-        """A render slot and a render start of the key, taken before ffmpeg starts (a 429
-        beyond either) and given back when the render ends, however it ends."""
+    def _lease_and_slot(self, name: str, holder: str, budget_key: str) -> tuple[bool, Held | None]:
+        """The render lease and one of the key's render slots, asked at once: one store
+        round trip instead of two on the cold path. A request that loses the lease gives
+        its slot back (or ignores a 429 for it) and waits for the winner's object; the
+        render start is spent only once both are held, so a lost lease spends none."""
+        budget = self.budget
+        if budget is None:
+            return self.leases.acquire(name, holder, LEASE_SECONDS), None
+        slot = _GIVE_BACK.submit(budget.slot, budget_key)
+        try:
+            won = self.leases.acquire(name, holder, LEASE_SECONDS)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                budget.give_back(slot.result())
+            raise
+        try:
+            held = slot.result()
+        except BaseException as error:
+            if won:
+                self.leases.release(name, holder)
+                raise
+            if isinstance(error, RateLimited):
+                return False, None  # the key's slots are busy, but this request renders nothing
+            raise
+        if not won:
+            budget.give_back(held)
+            return False, None
+        return True, held
+
+    def _within_budget(
+        self, budget_key: str, held: Held | None
+    ) -> contextlib.AbstractContextManager[None]:
+        """A render slot (``held``, or taken now) and a render start of the key, taken
+        before the render starts (a 429 beyond either) and given back when it ends."""
         if self.budget is None:
             return contextlib.nullcontext()
-        return self.budget.render(budget_key)
+        return self.budget.render(budget_key, held)
 
     def _render_and_store(
-        self, name: str, video: VideoRecord, spec: PreviewSpec, budget_key: str
+        self,
+        name: str,
+        video: VideoRecord,
+        spec: PreviewSpec,
+        budget_key: str,
+        held: Held | None,
+        source: Future[RenderSource],
     ) -> bytes:
         with contextlib.ExitStack() as stack:
-            stack.enter_context(self._within_budget(budget_key))
-            data, metadata = self._render(name, video, spec)
+            stack.enter_context(self._within_budget(budget_key, held))
+            data, metadata = self._render(name, video, spec, source.result())
             slot = stack.pop_all()  # held past this block: given back below
         if self.budget is None:
             slot.close()
@@ -239,22 +280,22 @@ class PreviewService:
         return data
 
     def _render(
-        self, name: str, video: VideoRecord, spec: PreviewSpec
+        self, name: str, video: VideoRecord, spec: PreviewSpec, source: RenderSource
     ) -> tuple[bytes, dict[str, str]]:
         started = time.perf_counter()
         metadata = {"video_id": video.video_id, "user_id": video.user_id}
         try:
             if isinstance(spec, StoryboardSpec):
-                data, layout = self.renderer.render_storyboard(self._source(video), spec)
+                data, layout = self.renderer.render_storyboard(source, spec)
                 metadata.update(layout.to_metadata())
                 self._remember(name, layout)
             else:
-                data = self.renderer.render(self._source(video), spec)
+                data = self.renderer.render(source, spec)
         except Exception as error:
             outcome = "unprocessable" if isinstance(error, ValidationFailed) else "failed"
-            _log_render(spec, outcome, started)
+            log_render(spec, outcome, started)
             raise
-        _log_render(spec, "ok", started)
+        log_render(spec, "ok", started)
         return data, metadata
 
     def _store(
@@ -266,45 +307,4 @@ class PreviewService:
         metadata: dict[str, str],
     ) -> None:
         if self.derived.create(name, data, spec.content_type, metadata):
-            self._announce(name, video, spec, len(data))
-
-    def _announce(self, name: str, video: VideoRecord, spec: PreviewSpec, size: int) -> None:
-        kind = _kind(spec)
-        event = OutgoingEvent(
-            event_type=EventType.MEDIA_PREVIEW_READY,
-            user_id=video.user_id,
-            event_key=f"preview-ready:{name}",
-            created_at=utcnow(),
-            video_id=video.video_id,
-            index_id=video.index_id,
-            payload={
-                "kind": kind,
-                "gcs_uri": f"gs://{self.derived.bucket}/{name}",
-                "content_type": spec.content_type,
-                "size_bytes": size,
-            },
-        )
-        try:
-            self.events.publish(event)
-        except Exception:  # the preview is stored and served; the event is best effort
-            logger.warning("media.preview.ready not published for %s", name, exc_info=True)
-
-
-def _kind(spec: PreviewSpec) -> str:
-    if isinstance(spec, StoryboardSpec):
-        return "storyboard"
-    return "thumbnail" if isinstance(spec, ThumbnailSpec) else "gif"
-
-
-# The fields below are what the log-based metrics of infra/monitoring.tf count.
-def _log_served(spec: PreviewSpec, tier: str) -> None:
-    """``tier``: not_modified, memory, bucket, or made (rendered here or by a lease holder)."""
-    logger.info("preview served", extra={"preview_kind": _kind(spec), "preview_tier": tier})
-
-
-def _log_render(spec: PreviewSpec, outcome: str, started: float) -> None:
-    render_ms = round((time.perf_counter() - started) * 1000, 1)
-    logger.info(
-        "preview rendered" if outcome == "ok" else "preview render failed",
-        extra={"preview_kind": _kind(spec), "render_outcome": outcome, "render_ms": render_ms},
-    )
+            announce(self.events, f"gs://{self.derived.bucket}/{name}", video, spec, len(data))

@@ -79,3 +79,37 @@ class ChildPeaks:
     ) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def _own_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise LookupError(field)
+
+
+class OwnPeak:
+    """``with OwnPeak() as peak: ...`` then ``peak.grown_mb``: how far this process's resident
+    memory rose above where it stood at the start (renders decoded in-process). The kernel's
+    peak (``VmHWM``) is reset on entry (``clear_refs`` 5), so an earlier peak does not count."""
+
+    def __init__(self) -> None:
+        self.start_kb = 0
+        self.peak_kb = 0
+
+    @property
+    def grown_mb(self) -> float:
+        return max(self.peak_kb - self.start_kb, 0) / 1024
+
+    def __enter__(self) -> OwnPeak:
+        Path("/proc/self/clear_refs").write_text("5")
+        self.start_kb = _own_kb("VmRSS")
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.peak_kb = _own_kb("VmHWM")

@@ -13,7 +13,7 @@ import pytest
 
 from shared.adapters.ffmpeg_previews import FfmpegPreviewRenderer
 from shared.domain.preview_ports import RenderSource
-from shared.domain.previews import GifSpec, ThumbnailSpec
+from shared.domain.previews import AnimationFormat, GifSpec
 from shared.domain.records import MediaType
 from shared.errors import ServiceUnavailable, ValidationFailed
 from shared.http.error_mapping import error_response_parts
@@ -63,7 +63,7 @@ def test_a_killed_probe_is_503_too(tmp_path: Path) -> None:
 def test_an_ffmpeg_error_exit_is_still_undecodable_media(tmp_path: Path) -> None:
     renderer = stand_in(tmp_path, "echo 'moov atom not found' >&2; exit 1")
     with pytest.raises(ValidationFailed) as caught:
-        renderer.render(SOURCE, ThumbnailSpec(time_ms=0))
+        renderer.render(SOURCE, GifSpec())
     assert caught.value.code == "media_not_decodable"
     assert "moov atom not found" in caught.value.message
 
@@ -71,18 +71,14 @@ def test_an_ffmpeg_error_exit_is_still_undecodable_media(tmp_path: Path) -> None
 def test_a_render_killed_while_writing_a_temporary_file_leaves_none(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The last-frame fallback of a thumbnail is the one render through a file: ffmpeg is
-    killed after writing part of it, and the folder goes with the error."""
-    renderer = stand_in(
-        tmp_path,
-        'case "$*" in *image2pipe*) exit 0;; esac\n'  # no frame at the time: fall back
-        'for last; do :; done; printf partial > "$last"; kill -9 $$',
-    )
+    """An MP4 is the one render through a file (its index is moved to the front after the
+    encode): ffmpeg is killed after writing part of it, and the folder goes with the error."""
+    renderer = stand_in(tmp_path, 'for last; do :; done; printf partial > "$last"; kill -9 $$')
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     with pytest.raises(ServiceUnavailable):
-        renderer.render(SOURCE, ThumbnailSpec(time_ms=5000))
+        renderer.render(SOURCE, GifSpec(format=AnimationFormat.MP4))
     assert list(scratch.iterdir()) == []
 
 
@@ -94,7 +90,7 @@ def test_ffmpeg_messages_naming_the_signed_url_are_redacted(tmp_path: Path) -> N
     )
     renderer = stand_in(tmp_path, 'for last; do :; done; echo "Cannot open $last" >&2; exit 1')
     with pytest.raises(ValidationFailed) as caught:
-        renderer.render(signed, ThumbnailSpec(time_ms=0))
+        renderer.render(signed, GifSpec())
     assert "deadbeef" not in caught.value.message and "X-Goog" not in caught.value.message
 
 

@@ -71,3 +71,43 @@ def test_render_starts_per_minute_count_only_real_renders(media: MediaWorld) -> 
     assert int(refused.headers["Retry-After"]) >= 1
     assert len(media.renderer.renders) == 2
     assert not leases.slots  # every slot given back when its render ended
+
+
+def test_a_request_waiting_for_the_same_render_is_not_refused_and_spends_nothing(
+    media: MediaWorld,
+) -> None:
+    """The lease and the key's slot are asked at once: a second identical request, whose
+    slot is refused (the first holds the key's only one), waits for the first's object
+    instead of answering 429, and spends no render start."""
+    leases = budgeted(media, concurrent=1, starts=1)
+    media.add_video("alice", "v1")
+    gate, rendering = threading.Event(), threading.Event()
+    original = media.renderer.render
+
+    def slow_render(source, spec):  # type: ignore[no-untyped-def]
+        rendering.set()
+        assert gate.wait(10)
+        return original(source, spec)
+
+    media.renderer.render = slow_render  # type: ignore[method-assign]
+    answers: list[int] = []
+    first = threading.Thread(
+        target=lambda: answers.append(get(media, GIF.format("v1"), media.alice).status_code)
+    )
+    first.start()
+    try:
+        assert rendering.wait(10)
+        second = threading.Thread(
+            target=lambda: answers.append(get(media, GIF.format("v1"), media.alice).status_code)
+        )
+        second.start()
+        threading.Event().wait(0.3)  # the second has asked for the lease and a slot by now
+        gate.set()
+        second.join(10)
+    finally:
+        gate.set()
+        first.join(10)
+    assert answers == [200, 200]
+    assert len(media.renderer.renders) == 1 and not leases.slots
+    media.add_video("alice", "v2")  # the one start of the minute went to the one render
+    assert get(media, GIF.format("v2"), media.alice).status_code == 429
