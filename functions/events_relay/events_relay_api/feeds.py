@@ -12,16 +12,20 @@ forward, and only over settled positions; the relay's clock decides only when to
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import logging
 import time
-from dataclasses import dataclass
 
 from events_relay_api.frames import event_frame
+from events_relay_api.subscriptions import (
+    SHUTTING_DOWN,
+    SLOW_CONSUMER,
+    STORE_UNAVAILABLE,
+    StreamEnd,
+    Subscription,
+)
 from shared.config import Settings
 from shared.domain.event_log import (
-    EventFilter,
     Position,
     ReadTimeInFuture,
     StoredEvent,
@@ -36,86 +40,6 @@ MAX_READ_LAG_MICROS = 60 * 1_000_000
 
 def now_micros() -> int:
     return time.time_ns() // 1000
-
-
-def _resolve(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_result(None)
-
-
-@dataclass(frozen=True)
-class StreamEnd:
-    code: str
-    message: str
-
-
-SLOW_CONSUMER = StreamEnd("slow_consumer", "The client read too slowly; resume from last_event_id.")
-SHUTTING_DOWN = StreamEnd(
-    "server_shutting_down", "This relay instance is stopping; resume from last_event_id."
-)
-STORE_UNAVAILABLE = StreamEnd(
-    "store_unavailable", "The event store is unavailable; resume from last_event_id."
-)
-
-
-class Subscription:
-    """A stream's place on its user's feed: the feed pushes frames, the stream drains them."""
-
-    def __init__(self, position: Position, event_filter: EventFilter, capacity: int) -> None:
-        self.position = position  # every event up to here is queued or did not match
-        self.ended: StreamEnd | None = None
-        self._filter = event_filter
-        self._capacity = capacity
-        self._queue: collections.deque[tuple[Position, bytes]] = collections.deque()
-        self._waiter: asyncio.Future[None] | None = None
-
-    def offer(self, event: StoredEvent, frame: bytes) -> bool:
-        """False when the buffer is full: the feed then lets go of this stream."""
-        if event.position <= self.position:
-            return True  # the stream joined later than this event
-        if self._filter.matches(event):
-            if len(self._queue) >= self._capacity:
-                return False
-            self._queue.append((event.position, frame))
-            self._wake()
-        self.position = event.position
-        return True
-
-    def advance(self, position: Position) -> None:
-        if position > self.position:
-            self.position = position
-
-    def end(self, reason: StreamEnd) -> None:
-        self.ended = reason
-        self._wake()
-
-    def _wake(self) -> None:
-        if self._waiter is not None:
-            _resolve(self._waiter)
-
-    async def wait(self, timeout: float) -> None:
-        # A bare future and a timer, not ``wait_for`` on an Event: no task per wait, and a
-        # thousand streams wait once per batch each (docs/decisions/024).
-        if self._queue or self.ended:
-            return
-        loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[None] = loop.create_future()
-        self._waiter = waiter
-        timer = loop.call_later(max(timeout, 0.0), _resolve, waiter)
-        try:
-            await waiter
-        finally:
-            timer.cancel()
-            self._waiter = None
-
-    def drain(self, limit: int) -> tuple[list[bytes], Position]:
-        """Up to ``limit`` frames, and the position a client that got them may resume from."""
-        frames: list[bytes] = []
-        last = self.position
-        while self._queue and len(frames) < limit:
-            last, frame = self._queue.popleft()
-            frames.append(frame)
-        return frames, (last if self._queue else self.position)
 
 
 class Feed:
@@ -213,8 +137,8 @@ class Feed:
                 # delivery-lag service level (infra/monitoring.tf).
                 lag_ms = (now_micros() - settled[0].position.micros) / 1000
                 logger.info("events handed out", extra={"delivery_lag_ms": lag_ms})
-            for event in settled:
-                self._hand_out(event)
+            if settled:
+                self._hand_out(settled)
             if settled and len(settled) == PAGE_SIZE:
                 self.tail = settled[-1].position
                 continue
@@ -226,10 +150,10 @@ class Feed:
                 return events[len(settled)].position.micros + settle
             return None
 
-    def _hand_out(self, event: StoredEvent) -> None:
-        frame = event_frame(event)
+    def _hand_out(self, events: list[StoredEvent]) -> None:
+        frames = [(event.position, event_frame(event)) for event in events]
         for subscription in list(self._subscriptions):
-            if not subscription.offer(event, frame):
+            if not subscription.offer(events, frames):
                 subscription.end(SLOW_CONSUMER)
                 self._subscriptions.discard(subscription)
                 logger.info(
