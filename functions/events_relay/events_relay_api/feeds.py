@@ -119,9 +119,17 @@ class Feed:
         while True:
             started = now_micros() - self._read_lag
             horizon = Position(started - settle)
+            read_time = moment_of(started)
             try:
-                events = await self._reader.read(
-                    self.user_id, self.tail, PAGE_SIZE, read_time=moment_of(started)
+                # Settled events only, and beside them (one wait) the first unsettled one, for
+                # when to read next. Reading every unsettled event each time, as before, read
+                # the last settle window's events again on every read: at 200 events/s, 200
+                # documents a read for 20 new ones, which kept reads ~0.5 s apart under load.
+                settled, unsettled = await asyncio.gather(
+                    self._reader.read(
+                        self.user_id, self.tail, PAGE_SIZE, until=horizon, read_time=read_time
+                    ),
+                    self._reader.read(self.user_id, horizon, 1, read_time=read_time),
                 )
             except ReadTimeInFuture:
                 self._read_lag = min(max(2 * self._read_lag, 10_000), MAX_READ_LAG_MICROS)
@@ -130,8 +138,8 @@ class Feed:
                     extra={"read_lag_ms": self._read_lag / 1000},
                 )
                 continue
-            self._note_late(events, started)
-            settled = [e for e in events if e.position < horizon]
+            full = len(settled) == PAGE_SIZE  # more settled events follow: read them first
+            self._note_late(settled if full else settled + unsettled, started)
             if settled and self._subscriptions:
                 # Stored (commit time) to handed out, for the oldest event of the read: the
                 # delivery-lag service level (infra/monitoring.tf).
@@ -139,16 +147,14 @@ class Feed:
                 logger.info("events handed out", extra={"delivery_lag_ms": lag_ms})
             if settled:
                 self._hand_out(settled)
-            if settled and len(settled) == PAGE_SIZE:
+            if full:
                 self.tail = settled[-1].position
                 continue
             # Every event before the horizon was visible to this read, and in the page.
             self.tail = max(self.tail, horizon)
             for subscription in self._subscriptions:
                 subscription.advance(self.tail)
-            if len(settled) < len(events):
-                return events[len(settled)].position.micros + settle
-            return None
+            return unsettled[0].position.micros + settle if unsettled else None
 
     def _hand_out(self, events: list[StoredEvent]) -> None:
         frames = [(event.position, event_frame(event)) for event in events]
