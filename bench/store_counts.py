@@ -207,6 +207,7 @@ def main() -> int:
     parser.add_argument("--parts", default="ingest,renders,batch,relay")
     args = parser.parse_args()
     os.environ.setdefault("VV_RATE_LIMIT_PER_MINUTE", "1000000")
+    os.environ.setdefault("VV_STREAM_TOKEN_SECRET", "counts-" + uuid.uuid4().hex)  # relay boots
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the emulators on the way out
     with tempfile.TemporaryDirectory() as logs:
         emulators = start_emulators(Path(logs), "videovector-counts")
