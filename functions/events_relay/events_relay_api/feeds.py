@@ -99,9 +99,17 @@ class Feed:
                 else:
                     # A ring cannot settle anything sooner than the first unsettled event.
                     await asyncio.sleep(max(settles_at - now_micros(), 0) / 1e6 + 0.002)
+                # Only a read that may find events on their way asks when the next settles: an
+                # idle poll with a doorbell is one query, as before (a query bills >= 1 read).
+                probe = (
+                    self._wake.is_set()
+                    or settles_at is not None
+                    or not self.ready.is_set()
+                    or self.settings.doorbell == "poll"
+                )
                 self._wake.clear()
                 read_at = time.monotonic()
-                settles_at = await self._read()
+                settles_at = await self._read(probe)
                 self.ready.set()
                 # Coalesce: rings and settle times that come sooner wait for the interval.
                 pause = read_at + self.settings.read_interval_ms / 1000 - time.monotonic()
@@ -113,8 +121,9 @@ class Feed:
             logger.warning("feed read failed", extra={"user_id": self.user_id}, exc_info=True)
             self.end_all(STORE_UNAVAILABLE)
 
-    async def _read(self) -> int | None:
-        """Hand out every settled event after the tail; answer when the next one settles."""
+    async def _read(self, probe: bool = True) -> int | None:
+        """Hand out every settled event after the tail; answer when the next one settles
+        (when ``probe``; else None: the next ring or poll reads again)."""
         settle = self.settings.settle_micros
         while True:
             started = now_micros() - self._read_lag
@@ -125,12 +134,15 @@ class Feed:
                 # when to read next. Reading every unsettled event each time, as before, read
                 # the last settle window's events again on every read: at 200 events/s, 200
                 # documents a read for 20 new ones, which kept reads ~0.5 s apart under load.
-                settled, unsettled = await asyncio.gather(
+                reads = [
                     self._reader.read(
                         self.user_id, self.tail, PAGE_SIZE, until=horizon, read_time=read_time
-                    ),
-                    self._reader.read(self.user_id, horizon, 1, read_time=read_time),
-                )
+                    )
+                ]
+                if probe:
+                    reads.append(self._reader.read(self.user_id, horizon, 1, read_time=read_time))
+                settled, *probed = await asyncio.gather(*reads)
+                unsettled = probed[0] if probed else []
             except ReadTimeInFuture:
                 self._read_lag = min(max(2 * self._read_lag, 10_000), MAX_READ_LAG_MICROS)
                 logger.warning(
