@@ -8,9 +8,12 @@ Two parts, on one private local stack (emulators and every function; one ingest 
   emulators, sequentially (median and p90 of ``--samples``): validating the pushed message,
   the create, the read-back the ingest did before (decision 022), the doorbell ring that waited
   for Pub/Sub's ack before, and the ring as it is now (no wait).
-- ``sustained``: ``rate`` events/s for ``duration`` s published to the ``processing-events``
-  topic (the real path: push -> ingest function -> Firestore -> doorbell). The stored rate is
-  counted from the ingest function's own log lines, so counting costs the store nothing. Then
+- ``sustained``: ``rate`` events/s for ``duration`` s pushed to the ingest function as
+  production's push sends them, many at a time (``--feed direct``, bench/push_feed.py; 2 % of
+  them pushed twice), or published to the ``processing-events`` topic and pushed by the
+  Pub/Sub emulator, 2 at a time (``--feed emulator``); then ingest function -> Firestore ->
+  doorbell. The stored rate is counted from the ingest function's own log lines, so counting
+  costs the store nothing. Then
   one follower resumes the relay's stream from before the first event and must get every
   event exactly once, in order.
 
