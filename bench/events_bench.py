@@ -3,37 +3,39 @@
     apt-get install -y nginx libnginx-mod-nchan      # the anchor (not a project requirement)
     .venv/bin/python -m bench.events_bench --subscribers 100,1000 --rate 50 --duration 20
 
-For each server and each subscriber count: connect the subscribers (raw asyncio sockets, the
-same code for both), publish ``rate`` events per second for ``duration`` seconds, and report
-deliveries per second, publish-to-client latency p50/p99 (from the first 50 subscribers) and
-server memory per connection (RSS growth while the subscribers connect, divided by their
-number). The relay is measured end to end: the ``processing-events`` topic → push → ingest
-function → Firestore → settle → relay, all on the local stack's emulators. Loopback only,
-bounded in time; stops everything it started.
+For each server and each subscriber count: connect the subscribers (raw asyncio sockets in
+``--readers`` processes, the same code for both; bench/stream_readers.py), publish ``rate``
+events per second for ``duration`` seconds, and report deliveries per second,
+publish-to-client latency p50/p99 (from the first 50 subscribers) and server memory per
+connection (RSS growth while the subscribers connect, divided by their number). The relay is
+measured end to end: push requests → ingest function → Firestore → settle → relay, all on the
+local stack's emulators; the pushes are sent many at a time as production's push sends them
+(``--feed emulator``: through the Pub/Sub emulator's push instead, which sends at most 2 at a
+time and so caps the stored rate near 100/s). Loopback only, bounded in time; stops
+everything it started.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import os
-import re
 import resource
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
+from bench.push_feed import push_all
+from bench.stream_readers import StreamReaders
 from infra.local.processes import free_port
 from infra.local.stack import LocalStack
 from shared.adapters.pubsub_events import event_message
@@ -45,53 +47,6 @@ from shared.services.api_keys import create_api_key
 NCHAN_CONF = Path(__file__).resolve().parent / "nchan" / "nginx.conf"
 NCHAN_PORT = 8090
 STREAM = "/api/v2/processing/events/stream"
-T_RE = re.compile(rb'"t":([0-9.]+)')
-COMMIT_RE = re.compile(rb'"event_id":"([0-9]{17})-')
-PROBES = 50
-
-
-@dataclass
-class Subscriber:
-    probe: bool
-    count: int = 0
-    last: float = 0.0
-    latencies: list[float] = field(default_factory=list)
-    after_commit: list[float] = field(default_factory=list)
-    buffer: bytes = b""
-
-
-async def subscribe(
-    port: int, request: bytes, sub: Subscriber, ready: asyncio.Event, stop: asyncio.Event
-) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(request)
-    head = await reader.readuntil(b"\r\n\r\n")
-    if b" 200 " not in head.split(b"\r\n", 1)[0]:
-        raise RuntimeError(head.decode(errors="replace"))
-    ready.set()
-    try:
-        while not stop.is_set():
-            chunk = await reader.read(65536)
-            if not chunk:
-                return
-            data = sub.buffer + chunk
-            end = data.rfind(b"\n\n")
-            if end < 0:
-                sub.buffer = data
-                continue
-            done, sub.buffer = data[: end + 2], data[end + 2 :]
-            arrived = time.time()
-            delivered = done.count(b"\ndata: ") + done.startswith(b"data: ")
-            if delivered:
-                sub.count += delivered
-                sub.last = arrived
-                if sub.probe:
-                    sub.latencies.extend(arrived - float(m.group(1)) for m in T_RE.finditer(done))
-                    sub.after_commit.extend(
-                        arrived - int(m.group(1)) / 1e6 for m in COMMIT_RE.finditer(done)
-                    )
-    finally:
-        writer.close()
 
 
 def rss_kib(pids: list[int]) -> int:
@@ -127,7 +82,7 @@ class Server:
     port: int
     pids: Callable[[], list[int]]
     request: Callable[[], bytes]
-    publish: Callable[[int, float], None]  # (sequence number, publish time)
+    publish_all: Callable[[int, float], None]  # (events, per second): returns when all sent
     new_case: Callable[[], None]
     # The relay's own stored-to-handed-out lags (ms) logged since the case began: its side of
     # stored-to-client, without the subscriber harness's receive backlog.
@@ -139,50 +94,24 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-async def run_case(server: Server, subscribers: int, rate: float, duration: float) -> dict:
+def run_case(server: Server, subscribers: int, rate: float, duration: float, readers: int) -> dict:
     server.new_case()
-    stop = asyncio.Event()
-    subs = [Subscriber(probe=i < PROBES) for i in range(subscribers)]
     before = rss_kib(server.pids())
-    tasks = []
-    for start in range(0, subscribers, 100):
-        batch = []
-        for sub in subs[start : start + 100]:
-            ready = asyncio.Event()
-            tasks.append(
-                asyncio.create_task(subscribe(server.port, server.request(), sub, ready, stop))
-            )
-            batch.append(ready.wait())
-        await asyncio.wait_for(asyncio.gather(*batch), 120)
-    await asyncio.sleep(1.0)
-    per_connection = (rss_kib(server.pids()) - before) / subscribers
     total = int(rate * duration)
-
-    def publish_all() -> None:
-        began = time.monotonic()
-        for seq in range(total):
-            time.sleep(max(0.0, began + seq / rate - time.monotonic()))
-            server.publish(seq, time.time())
-
+    requests = [server.request() for _ in range(subscribers)]
+    streams = StreamReaders(server.port, requests, total, readers)
+    streams.wait_connected()
+    time.sleep(1.0)
+    per_connection = (rss_kib(server.pids()) - before) / subscribers
     cpu_before = cpu_seconds(server.pids())
     first_publish = time.time()
-    publisher = threading.Thread(target=publish_all, daemon=True)
-    publisher.start()
-    deadline = time.monotonic() + duration + 60
-    while time.monotonic() < deadline:
-        await asyncio.sleep(0.5)
-        if not publisher.is_alive() and all(s.count >= total for s in subs):
-            break
+    server.publish_all(total, rate)
+    figures = streams.finish(deadline=time.monotonic() + 60)
     cpu = cpu_seconds(server.pids()) - cpu_before
     handout = server.handout_lags(first_publish)
-    stop.set()
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    delivered = sum(s.count for s in subs)
-    last = max((s.last for s in subs), default=first_publish)
-    latencies = [x for s in subs for x in s.latencies]
-    after_commit = [x for s in subs for x in s.after_commit]
+    delivered = figures["delivered"]
+    last = figures["last"] or first_publish
+    latencies, after_commit = figures["latencies"], figures["after_commit"]
     return {
         "server": server.name,
         "subscribers": subscribers,
@@ -203,6 +132,18 @@ async def run_case(server: Server, subscribers: int, rate: float, duration: floa
         ],
         "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
+
+
+def paced(publish: Callable[[int, float], None]) -> Callable[[int, float], None]:
+    """``publish_all`` from a publish of one event: ``total`` of them at ``rate``."""
+
+    def publish_all(total: int, rate: float) -> None:
+        began = time.monotonic()
+        for seq in range(total):
+            time.sleep(max(0.0, began + seq / rate - time.monotonic()))
+            publish(seq, time.time())
+
+    return publish_all
 
 
 def start_nchan(folder: Path) -> tuple[subprocess.Popen[bytes], Server]:
@@ -241,13 +182,15 @@ def start_nchan(folder: Path) -> tuple[subprocess.Popen[bytes], Server]:
             "Accept: text/event-stream\r\n\r\n"
         ).encode()
 
-    return master, Server(
-        "nchan", NCHAN_PORT, lambda: [master.pid, *children(master.pid)], request, publish, new_case
-    )
+    pids = lambda: [master.pid, *children(master.pid)]  # noqa: E731
+    return master, Server("nchan", NCHAN_PORT, pids, request, paced(publish), new_case)
 
 
-def start_relay(folder: Path) -> tuple[LocalStack, Server]:
-    stack = LocalStack(state_dir=folder, gateway_port=free_port())
+def start_relay(folder: Path, feed: str) -> tuple[LocalStack, Server]:
+    # One user holds every subscriber of a case: the per-key and per-user stream caps (a
+    # tenant's budget, 10 and 25) would refuse all but the first few.
+    caps_off = {"VV_STREAMS_PER_KEY": "0", "VV_STREAMS_PER_USER": "0"}
+    stack = LocalStack(state_dir=folder, gateway_port=free_port(), extra_env=caps_off)
     stack.start(demo=False)
     cloud = Container(Settings())
     user = {"id": "", "key": ""}
@@ -271,6 +214,27 @@ def start_relay(folder: Path) -> tuple[LocalStack, Server]:
         )
         cloud.publisher.publish(topic, event_message(event))  # accepted asynchronously
 
+    def push_all_directly(total: int, rate: float) -> None:
+        """Push requests to the ingest function as production's push sends them (many at a
+        time); each event's ``t`` is the moment it is due, so a late push counts as latency."""
+        began = time.time() + 3.0  # the pushing processes start meanwhile
+        messages = [
+            event_message(
+                OutgoingEvent(
+                    EventType.PROMPT_RUN_PROGRESS,
+                    user["id"],
+                    f"bench-{seq}",
+                    datetime.now(UTC),
+                    run_id="run-bench",
+                    payload={"seq": seq, "t": began + seq / rate},
+                )
+            )
+            for seq in range(total)
+        ]
+        subscription = f"projects/{cloud.settings.project_id}/subscriptions/events-bench"
+        ingest = stack.function_urls["events_ingest"] + "/"
+        push_all(ingest, subscription, messages, rate, processes=2, concurrency=64, began=began)
+
     def request() -> bytes:
         return (
             f"GET {STREAM} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
@@ -290,7 +254,8 @@ def start_relay(folder: Path) -> tuple[LocalStack, Server]:
                     lags.append(float(entry["delivery_lag_ms"]))
         return lags
 
-    return stack, Server("relay", port, lambda: [pid], request, publish, new_case, handout_lags)
+    publish_all = push_all_directly if feed == "direct" else paced(publish)
+    return stack, Server("relay", port, lambda: [pid], request, publish_all, new_case, handout_lags)
 
 
 def main() -> None:
@@ -299,6 +264,14 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0, help="publishes per second")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of publishing")
     parser.add_argument("--servers", default="nchan,relay")
+    parser.add_argument("--readers", type=int, default=4, help="subscriber harness processes")
+    parser.add_argument(
+        "--feed",
+        default="direct",
+        choices=["direct", "emulator"],
+        help="relay: events pushed to the ingest function concurrently, as production's push "
+        "does (direct), or through the Pub/Sub emulator's push (at most 2 at a time)",
+    )
     args = parser.parse_args()
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -311,11 +284,11 @@ def main() -> None:
                 master, server = start_nchan(folder)
                 stop: Callable[[], None] = master.terminate
             else:
-                stack, server = start_relay(folder)
+                stack, server = start_relay(folder, args.feed)
                 stop = stack.stop
             try:
                 for n in counts:
-                    result = asyncio.run(run_case(server, n, args.rate, args.duration))
+                    result = run_case(server, n, args.rate, args.duration, args.readers)
                     print(json.dumps(result), flush=True)
                     results.append(result)
             finally:

@@ -8,9 +8,12 @@ Two parts, on one private local stack (emulators and every function; one ingest 
   emulators, sequentially (median and p90 of ``--samples``): validating the pushed message,
   the create, the read-back the ingest did before (decision 022), the doorbell ring that waited
   for Pub/Sub's ack before, and the ring as it is now (no wait).
-- ``sustained``: ``rate`` events/s for ``duration`` s published to the ``processing-events``
-  topic (the real path: push -> ingest function -> Firestore -> doorbell). The stored rate is
-  counted from the ingest function's own log lines, so counting costs the store nothing. Then
+- ``sustained``: ``rate`` events/s for ``duration`` s pushed to the ingest function as
+  production's push sends them, many at a time (``--feed direct``, bench/push_feed.py; 2 % of
+  them pushed twice), or published to the ``processing-events`` topic and pushed by the
+  Pub/Sub emulator, 2 at a time (``--feed emulator``); then ingest function -> Firestore ->
+  doorbell. The stored rate is counted from the ingest function's own log lines, so counting
+  costs the store nothing. Then
   one follower resumes the relay's stream from before the first event and must get every
   event exactly once, in order.
 
@@ -20,7 +23,6 @@ Prints the load average beside each figure: the machine is shared.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import base64
 import json
 import os
@@ -37,6 +39,7 @@ import httpx
 from google.cloud import pubsub_v1
 
 from bench.events_bench import children, cpu_seconds
+from bench.push_feed import push_all
 from infra.local.processes import free_port
 from infra.local.stack import LocalStack
 from shared.adapters.firestore_event_log import COMMITTED_AT
@@ -52,7 +55,6 @@ sys.path.insert(0, str(ROOT / "functions" / "events_ingest"))
 from events_ingest_api.handler import decode_message, parse_event  # noqa: E402
 
 STREAM = "/api/v2/processing/events/stream"
-CONCURRENCY = 16
 
 
 def load() -> str:
@@ -147,47 +149,14 @@ def follow(base: str, key: str, cursor: str, total: int, timeout: float) -> Coun
     return seen
 
 
-async def push_directly(url: str, subscription: str, messages: list[bytes], rate: float) -> int:
-    """Push-shaped requests to the ingest function, ``CONCURRENCY`` at a time, paced at
-    ``rate``; every 50th message is pushed a second time (a redelivery). Answers the number
-    of requests that failed (Pub/Sub would redeliver those; they are retried here)."""
-    queue: asyncio.Queue[tuple[int, bytes]] = asyncio.Queue()
-    failures = 0
-    began = time.monotonic()
-
-    async def worker(client: httpx.AsyncClient) -> None:
-        nonlocal failures
-        while True:
-            seq, data = await queue.get()
-            body = {
-                "message": {"data": base64.b64encode(data).decode(), "messageId": f"m-{seq}"},
-                "subscription": subscription,
-            }
-            while True:
-                try:
-                    answer = await client.post(url, json=body)
-                    if answer.status_code < 300:
-                        break
-                except httpx.TransportError:  # a dropped keep-alive connection: push again
-                    pass
-                failures += 1
-            queue.task_done()
-
-    limits = httpx.Limits(max_connections=CONCURRENCY)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-        workers = [asyncio.create_task(worker(client)) for _ in range(CONCURRENCY)]
-        for seq, data in enumerate(messages):
-            await asyncio.sleep(max(0.0, began + seq / rate - time.monotonic()))
-            queue.put_nowait((seq, data))
-            if seq % 50 == 49:
-                queue.put_nowait((seq, data))
-        await queue.join()
-        for task in workers:
-            task.cancel()
-    return failures
-
-
-def sustained(stack: LocalStack, cloud: Container, rate: float, duration: float, feed: str) -> dict:
+def sustained(
+    stack: LocalStack,
+    cloud: Container,
+    rate: float,
+    duration: float,
+    feed: str,
+    pushers: tuple[int, int] = (4, 64),
+) -> dict:
     ingest = next(p for p in stack.processes if p.name == "events_ingest")
     assert ingest.popen is not None
     pids = [ingest.popen.pid, *children(ingest.popen.pid)]
@@ -201,7 +170,7 @@ def sustained(stack: LocalStack, cloud: Container, rate: float, duration: float,
     cursor = Position(time.time_ns() // 1000 - 1_000_000).event_id
     began = time.monotonic()
     first = time.time()
-    failures = 0
+    failures, push_cpu = 0, 0.0
     if feed == "emulator":
         futures = []
         for seq in range(total):
@@ -213,8 +182,8 @@ def sustained(stack: LocalStack, cloud: Container, rate: float, duration: float,
         messages = [event_message(event_for(user, seq)) for seq in range(total)]
         url = stack.function_urls["events_ingest"] + "/"
         subscription = f"projects/{cloud.settings.project_id}/subscriptions/ingest-bench"
-        first = time.time()
-        failures = asyncio.run(push_directly(url, subscription, messages, rate))
+        first = time.time() + 3.0  # the pushing processes start meanwhile
+        failures, push_cpu = push_all(url, subscription, messages, rate, *pushers, began=first)
     published = time.time()
     log = stack.state_dir / "logs" / "events_ingest.log"
     load_during = load()
@@ -225,7 +194,10 @@ def sustained(stack: LocalStack, cloud: Container, rate: float, duration: float,
     cpu = cpu_seconds(pids) - cpu_before
     by_second = Counter(int(t - first) for t in times)
     full = [by_second[s] for s in range(1, int(duration))]  # whole seconds of publishing
-    seen = follow(stack.function_urls["events_relay"], key, cursor, total, timeout=180)
+    # Catching up on tens of thousands of events pages through the emulator at ~150/s.
+    seen = follow(
+        stack.function_urls["events_relay"], key, cursor, total, timeout=max(180, total / 80)
+    )
     return {
         "published": total,
         "publish_seconds": round(published - first, 1),
@@ -237,8 +209,11 @@ def sustained(stack: LocalStack, cloud: Container, rate: float, duration: float,
         "follower_received": sum(seen.values()),
         "follower_lost": total - len(seen),
         "follower_duplicated": sum(n - 1 for n in seen.values() if n > 1),
-        "feed": feed,
+        "feed": feed
+        if feed == "emulator"
+        else f"direct, {pushers[0]} processes, {pushers[1]} in flight",
         "failed_pushes_retried": failures,
+        "push_client_cpu_ms_per_event": round(push_cpu * 1000 / total, 3),
         "ingest_cpu_ms_per_event": round(cpu * 1000 / max(len(times), 1), 2),
         "load_average_during": load_during,
     }
@@ -257,6 +232,11 @@ def main() -> None:
         help="direct: push requests sent by the bench, concurrently, as Pub/Sub pushes in "
         "production; emulator: through the Pub/Sub emulator's push (at most 2 at a time)",
     )
+    parser.add_argument(
+        "--pushers",
+        default="4,64",
+        help="direct feed: processes,requests in flight (production's push sends many at once)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ingest-bench-") as scratch:
         stack = LocalStack(state_dir=Path(scratch), gateway_port=free_port())
@@ -267,7 +247,10 @@ def main() -> None:
                 for name, figures in steps(cloud, args.samples).items():
                     print(json.dumps({"step": name, **figures, "load": load()}), flush=True)
             if "sustained" in args.parts:
-                result = sustained(stack, cloud, args.rate, args.duration, args.feed)
+                processes, concurrency = (int(n) for n in args.pushers.split(","))
+                result = sustained(
+                    stack, cloud, args.rate, args.duration, args.feed, (processes, concurrency)
+                )
                 print(json.dumps({"sustained": result, "load": load()}), flush=True)
         finally:
             stack.stop()

@@ -20,10 +20,9 @@ class RelayServer:
     def __init__(self, container: Container) -> None:
         import uvicorn
         from events_relay_api.app import create_app
-        from events_relay_api.settings import RelaySettings
 
         self.port = free_port()
-        app = create_app(RelaySettings.from_env(), lambda: container)
+        app = create_app(container.settings, lambda: container)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -67,6 +67,10 @@ REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "events_relay": (
         "starlette",
         "uvicorn",
+        # uvicorn's fast loop and HTTP parser (decision 024); the Dockerfile asks for them by
+        # name, so an image without them fails to start instead of running slower.
+        "uvloop",
+        "httptools",
         *_SETTINGS,
         "google-cloud-firestore",
         "google-cloud-pubsub",
@@ -86,7 +90,7 @@ RUN useradd --system --uid 10001 app
 USER app
 HEALTHCHECK NONE
 CMD exec uvicorn {target} --host 0.0.0.0 --port ${{PORT:-8080}} --no-access-log \\
-    --timeout-graceful-shutdown 5
+    --loop uvloop --http httptools --timeout-graceful-shutdown 5
 """
 
 

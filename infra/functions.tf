@@ -7,7 +7,7 @@ locals {
   runtime_overrides = {
     media             = { memory = "2Gi", cpu = "2", timeout = 300, concurrency = 4 }
     processing_worker = { memory = "4Gi", cpu = "2", timeout = 540, concurrency = 1 }
-    events_ingest     = { memory = "512Mi", cpu = "1", timeout = 60, concurrency = 16 }
+    events_ingest     = { memory = "512Mi", cpu = "1", timeout = 60, concurrency = 64 }
   }
   function_runtime = {
     for name, f in local.all_functions :

@@ -4,8 +4,8 @@ One commit is in flight at a time; creates that arrive meanwhile wait and go out
 the next one, so under load an instance pays one round trip per batch instead of one per
 event, and at low load nothing waits (a lone create commits at once). A batched write is
 atomic: if any of its creates finds its document already there (a redelivery), the whole
-commit fails and each create of it is retried alone, so exactly one of them reads
-"already exists" (docs/decisions/022).
+commit fails; one read of the batch's documents then finds which were stored, those read
+"already exists", and the rest are committed together again (docs/decisions/022).
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from google.cloud import firestore
 # A commit holds at most 500 writes and 10 MiB; an event document is at most ~70 KB (its
 # payload is limited to 64 KiB), so 100 of them stay well under both.
 MAX_BATCH = 100
+# A failed batch is sifted (one read finds the creates already stored) and committed again at
+# most this many times; one by one after that.
+SIFT_ROUNDS = 3
 
 
 class SharedCommitFailed(Exception):
@@ -49,6 +52,7 @@ class GroupCommit:
         self._queue: list[_Pending] = []
         self._committing = False
         self.commits = 0
+        self.lone_creates = 0  # creates committed one by one (what sifting keeps rare)
 
     def create(self, ref: Any, data: dict[str, Any]) -> Any:
         """The create's WriteResult, or None if the document already existed; raises what
@@ -99,26 +103,51 @@ class GroupCommit:
             self._create_alone(pending)
 
     def _commit_together(self, batch: list[_Pending]) -> None:
-        if len(batch) == 1:
-            self._create_alone(batch[0])
+        for _ in range(SIFT_ROUNDS):
+            if len(batch) <= 1:
+                break
+            writes = self._client.batch()
+            for pending in batch:
+                writes.create(pending.ref, pending.data)
+            try:
+                results = writes.commit(**self._call)
+            except gexc.Conflict:  # one of them was stored before: find which, in one read
+                batch = self._without_stored(batch)
+                continue
+            except Exception as exc:
+                for pending in batch:
+                    pending.finish(error=exc)
+                return
+            for pending, result in zip(batch, results, strict=True):
+                pending.finish(result)
             return
-        writes = self._client.batch()
+        # A lone create, or redeliveries that kept landing between sift and commit.
         for pending in batch:
-            writes.create(pending.ref, pending.data)
+            self._create_alone(pending)
+
+    def _without_stored(self, batch: list[_Pending]) -> list[_Pending]:
+        """Finish the creates whose documents exist (each an earlier delivery's: "already
+        exists", as it would read alone) and answer the rest, to be committed together again.
+        A document stored between this read and that commit fails it once more."""
         try:
-            results = writes.commit(**self._call)
-        except gexc.Conflict:  # one of them was stored before: find which, one by one
+            stored = {
+                snapshot.reference.path
+                for snapshot in self._client.get_all(
+                    [p.ref for p in batch], field_paths=[], **self._call
+                )
+                if snapshot.exists
+            }
+        except Exception:  # the read failed: each create finds out alone
             for pending in batch:
                 self._create_alone(pending)
-            return
-        except Exception as exc:
-            for pending in batch:
-                pending.finish(error=exc)
-            return
-        for pending, result in zip(batch, results, strict=True):
-            pending.finish(result)
+            return []
+        for pending in batch:
+            if pending.ref.path in stored:
+                pending.finish(None)
+        return [p for p in batch if p.ref.path not in stored]
 
     def _create_alone(self, pending: _Pending) -> None:
+        self.lone_creates += 1
         try:
             pending.finish(pending.ref.create(pending.data, **self._call))
         except gexc.Conflict:

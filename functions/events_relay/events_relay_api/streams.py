@@ -13,8 +13,9 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from events_relay_api.feeds import Hub, StreamEnd, Subscription, now_micros
+from events_relay_api.feeds import Hub, now_micros
 from events_relay_api.frames import HEARTBEAT, error_frame, event_frame, opening_frame
+from events_relay_api.subscriptions import StreamEnd, Subscription
 from shared.domain.event_log import EventFilter, Position
 from shared.domain.ports import EventReader
 from shared.errors import InvalidRequest, VideoVectorError
