@@ -208,6 +208,7 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("VV_RATE_LIMIT_PER_MINUTE", "1000000")
     os.environ.setdefault("VV_STREAM_TOKEN_SECRET", "counts-" + uuid.uuid4().hex)  # relay boots
+    os.environ.setdefault("VV_ENVIRONMENT", "local")  # development secrets: URL signing (006)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the emulators on the way out
     with tempfile.TemporaryDirectory() as logs:
         emulators = start_emulators(Path(logs), "videovector-counts")
