@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 
 from events_relay_api.feeds import Hub
 from events_relay_api.streams import event_stream, plan_stream
@@ -14,7 +15,7 @@ from shared.adapters.memory_event_log import InMemoryEventLog
 from shared.clients.sse import SseFrame, parse_frames
 from shared.clock import utcnow
 from shared.config import Settings
-from shared.domain.event_log import EventFilter, Position
+from shared.domain.event_log import EventFilter, Position, StoredEvent
 from shared.domain.events import EventType, OutgoingEvent
 
 FAST = Settings(
@@ -75,3 +76,27 @@ async def open_stream(
         user, event_filter or EventFilter(), batch_size, cursor, hub.reader, RETENTION_DAYS
     )
     return event_stream(plan, hub)
+
+
+class HookedLog(InMemoryEventLog):
+    """The in-memory log with a look at each read: before it (a test may refuse it by
+    raising) and after it (a test may count what it returned)."""
+
+    def before_read(self, read_time: datetime | None) -> None:
+        pass
+
+    def after_read(self, found: list[StoredEvent]) -> None:
+        pass
+
+    async def read(
+        self,
+        user_id: str,
+        after: Position,
+        limit: int,
+        until: Position | None = None,
+        read_time: datetime | None = None,
+    ) -> list[StoredEvent]:
+        self.before_read(read_time)
+        found = await super().read(user_id, after, limit, until, read_time)
+        self.after_read(found)
+        return found

@@ -8,14 +8,13 @@ from datetime import datetime, timedelta
 
 from events_relay_api.feeds import Hub
 
-from shared.adapters.memory_event_log import InMemoryEventLog
 from shared.clients.sse import SseFrame
 from shared.clock import utcnow
-from shared.domain.event_log import Position, ReadTimeInFuture, StoredEvent
-from shared.domain.ports import EventReader
+from shared.domain.event_log import ReadTimeInFuture
 from shared.errors import ServiceUnavailable
 from tests.support.relay_streams import (
     FAST,
+    HookedLog,
     append,
     count,
     errors_in,
@@ -25,19 +24,9 @@ from tests.support.relay_streams import (
 )
 
 
-class FailingReader(EventReader):
-    async def read(
-        self,
-        user_id: str,
-        after: Position,
-        limit: int,
-        until: Position | None = None,
-        read_time: datetime | None = None,
-    ) -> list[StoredEvent]:
+class FailingReader(HookedLog):
+    def before_read(self, read_time: datetime | None) -> None:
         raise ServiceUnavailable("The event store is temporarily unavailable; retry shortly.")
-
-    async def get(self, user_id: str, record_id: str) -> StoredEvent | None:
-        return None
 
 
 def test_a_store_outage_ends_streams_in_band() -> None:
@@ -50,23 +39,15 @@ def test_a_store_outage_ends_streams_in_band() -> None:
     assert error["code"] == "store_unavailable" and error["retryable"] is True
 
 
-class BehindClockReader(InMemoryEventLog):
+class BehindClockReader(HookedLog):
     """A store whose clock is 30 ms behind the relay's: it refuses later read times."""
 
     refused = 0
 
-    async def read(
-        self,
-        user_id: str,
-        after: Position,
-        limit: int,
-        until: Position | None = None,
-        read_time: datetime | None = None,
-    ) -> list[StoredEvent]:
+    def before_read(self, read_time: datetime | None) -> None:
         if read_time is not None and read_time > utcnow() - timedelta(milliseconds=30):
             self.refused += 1
             raise ReadTimeInFuture("The requested 'read_time' cannot be in the future.")
-        return await super().read(user_id, after, limit, until, read_time)
 
 
 def test_a_store_clock_behind_the_relays_makes_the_feed_read_further_back() -> None:

@@ -3,34 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 
 from events_relay_api.feeds import Hub
 
-from shared.adapters.memory_event_log import InMemoryEventLog
 from shared.clients.sse import SseFrame
-from shared.domain.event_log import Position, StoredEvent
-from tests.support.relay_streams import FAST, append, count, events_in, frames_of, open_stream
+from shared.domain.event_log import StoredEvent
+from tests.support.relay_streams import (
+    FAST,
+    HookedLog,
+    append,
+    count,
+    events_in,
+    frames_of,
+    open_stream,
+)
 
 
-class DocumentCountingReader(InMemoryEventLog):
+class DocumentCountingReader(HookedLog):
     """Counts the events each read of a feed returns (each is a document read in Firestore)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.returned = 0
 
-    async def read(
-        self,
-        user_id: str,
-        after: Position,
-        limit: int,
-        until: Position | None = None,
-        read_time: datetime | None = None,
-    ) -> list[StoredEvent]:
-        found = await super().read(user_id, after, limit, until, read_time)
+    def after_read(self, found: list[StoredEvent]) -> None:
         self.returned += len(found)
-        return found
 
 
 def test_a_feed_reads_each_event_about_once_not_once_per_read_while_it_settles() -> None:
