@@ -3,9 +3,11 @@ linked into the worker): no process start, no second open of the source (decisio
 
 The input keeps the command's leash (shared/adapters/ffmpeg_inputs.py): the demuxer the probe
 found, named, never guessed; only the protocols the signed URL needs; bounded Range requests.
-What the command's address-space ceiling did is done here by bounds checked before decoding
-(the source's frame size from the probe, one frame out, a fixed decoder thread count) and a
-deadline checked between packets and frames, with a read timeout on the source.
+What the command's address-space ceiling did is done here by bounds: the decoded stream's
+frame size checked before decoding (the probe's, and the stream's own), libavcodec's
+``max_pixels`` on every frame decoded (a stream that grows mid-file fails, 422, instead of
+allocating), one frame out, a fixed decoder thread count, and a deadline checked between
+packets, with a read timeout on the source.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from collections.abc import Iterator
 import av
 from av import VideoFrame
 from av.container import InputContainer
+from av.stream import Disposition
 from av.video.stream import VideoStream
 
 from shared.adapters.ffmpeg_inputs import demuxer_of, protocols_for, redact
+from shared.domain.render_limits import MAX_SOURCE_PIXELS
 
 # ffmpeg's -rw_timeout of the command: a source that sends nothing for this long is given up.
 READ_TIMEOUT_SECONDS = 30.0
@@ -60,15 +64,28 @@ def opened(
     except av.FFmpegError as exc:
         raise DecodeFailed(redact(str(exc))) from None  # its args hold the signed URL
     try:
-        if not box.streams.video:
-            raise DecodeFailed("no video stream")
-        yield box, box.streams.video[0], deadline
+        yield box, _picture_stream(box), deadline
     except av.FFmpegError as exc:
         if isinstance(exc, av.ExitError) or time.monotonic() > deadline:
             raise DecodeTimedOut(f"decoding ran past its {seconds:g} s limit") from None
         raise DecodeFailed(redact(str(exc))) from None
     finally:
         box.close()
+
+
+def _picture_stream(box: InputContainer) -> VideoStream:
+    """The first video stream that is not cover art (the probe's choice too), bounded: its
+    declared size checked, and ``max_pixels`` on its decoder so no frame of it may be larger,
+    whatever the stream declares later (a transport stream can change size mid-file)."""
+    for stream in box.streams.video:
+        if stream.disposition & Disposition.attached_pic:
+            continue
+        context = stream.codec_context
+        if context.width * context.height > MAX_SOURCE_PIXELS:
+            raise DecodeFailed(f"the video stream is larger than {MAX_SOURCE_PIXELS:,} pixels")
+        context.options = {**context.options, "max_pixels": str(MAX_SOURCE_PIXELS)}
+        return stream
+    raise DecodeFailed("no video stream")
 
 
 def _in_time(deadline: float, seconds: float) -> None:
@@ -90,15 +107,21 @@ def frame_at(
         seek_to = max(target - back, 0.0)
         box.seek(int(seek_to * av.time_base), backward=True)
         last: VideoFrame | None = None
-        for frame in box.decode(stream):
+        landed_late = False
+        # Packet by packet, so the deadline holds even while packets decode to no frame.
+        for packet in box.demux(stream):
             _in_time(deadline, seconds)
-            if frame.time is None:
-                continue
-            if frame.time >= target - EPSILON:
-                if last is None and frame.time > target + EPSILON and seek_to > 0:
-                    break  # the seek landed after the time: go back further
-                return frame
-            last = frame
+            for frame in packet.decode():
+                if frame.time is None:
+                    continue
+                if frame.time >= target - EPSILON:
+                    if last is None and frame.time > target + EPSILON and seek_to > 0:
+                        landed_late = True  # the seek landed after the time: go back further
+                        break
+                    return frame
+                last = frame
+            if landed_late:
+                break
         else:
             if last is not None:
                 return last
@@ -118,7 +141,7 @@ def keyframes_at(
     skipped: invisible at a tile's size, a fifth of a keyframe's decoding."""
     context = stream.codec_context
     context.thread_count = 1  # one packet at a time: frame threads would only add latency
-    context.options = {"skip_loop_filter": "all"}
+    context.options = {**context.options, "skip_loop_filter": "all"}
     offset = (box.start_time or 0) / av.time_base
     for at in times:
         _in_time(deadline, seconds)

@@ -232,12 +232,14 @@ class PreviewService:
             raise
         try:
             held = slot.result()
-        except BaseException as error:
+        except RateLimited:
+            # The slots may be held by this key's requests that lost the lease and are giving
+            # theirs back: the winner asks again, in sequence, as it did before the two were
+            # asked at once (a 429 then, the lease given back by the caller).
+            return won, None
+        except BaseException:
             if won:
                 self.leases.release(name, holder)
-                raise
-            if isinstance(error, RateLimited):
-                return False, None  # the key's slots are busy, but this request renders nothing
             raise
         if not won:
             budget.give_back(held)

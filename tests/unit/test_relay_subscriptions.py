@@ -14,10 +14,16 @@ from shared.domain.events import EventType
 def events(*runs: str) -> list[StoredEvent]:
     created = datetime(2026, 12, 6, tzinfo=UTC)
     return [
-        StoredEvent(Position(1_000 + i, f"r{i}"), EventType.PROMPT_RUN_PROGRESS, "u", f"k{i}",
-                    created, run_id=run)
+        StoredEvent(
+            EventType.PROMPT_RUN_PROGRESS,
+            "u",
+            f"k{i}",
+            created,
+            run_id=run,
+            position=Position(1_000 + i, f"r{i}"),
+        )
         for i, run in enumerate(runs)
-    ]  # fmt: skip
+    ]
 
 
 def frames_of(batch: list[StoredEvent]) -> list[tuple[Position, bytes]]:

@@ -84,3 +84,20 @@ def test_a_rotated_stream_is_shown_as_ffmpeg_autorotates_it(tmp_path: Path, rota
     a, b = (Image.open(io.BytesIO(data)).convert("RGB") for data in (ours, theirs))
     assert a.size == b.size == size
     assert max(ImageStat.Stat(ImageChops.difference(a, b)).mean) < 12
+
+
+def test_a_stream_that_grows_past_the_limit_mid_file_is_422_not_decoded(tmp_path: Path) -> None:
+    """A transport stream of a small picture, then one over 4096x2160: the probe sees the
+    small one; the decoder's own bound refuses the large frames instead of allocating them."""
+    small, large, joined = tmp_path / "small.ts", tmp_path / "large.ts", tmp_path / "joined.ts"
+    ffmpeg = [FFMPEG, "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i"]
+    encode = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-f", "mpegts"]
+    subprocess.run([*ffmpeg, "color=c=red:s=320x180:r=10:d=1", *encode, str(small)], check=True)
+    subprocess.run([*ffmpeg, "color=c=blue:s=4608x2592:r=10:d=1", *encode, str(large)], check=True)
+    joined.write_bytes(small.read_bytes() + large.read_bytes())
+    probe = probe_file(FFMPEG, joined)
+    assert (probe.width, probe.height) == (320, 180)  # what the probe's bound saw
+    spec = ThumbnailSpec(time_ms=1500, width=64)
+    with pytest.raises(ValidationFailed) as caught:
+        pyav_previews.thumbnail(str(joined), probe.container, spec, 10.0, (64, 36), 0.0, 30)
+    assert caught.value.code == "media_not_decodable"

@@ -6,7 +6,8 @@ import threading
 
 from shared.adapters.memory_rate_limits import InMemoryRateLimitStore
 from shared.adapters.memory_slot_leases import InMemorySlotLeases
-from shared.services.budgets import ConcurrencyBudget, RenderBudget
+from shared.errors import RateLimited
+from shared.services.budgets import ConcurrencyBudget, Held, RenderBudget
 from shared.services.rate_limiting import RateLimiter
 from tests.unit.media.conftest import MediaWorld
 
@@ -111,3 +112,24 @@ def test_a_request_waiting_for_the_same_render_is_not_refused_and_spends_nothing
     assert len(media.renderer.renders) == 1 and not leases.slots
     media.add_video("alice", "v2")  # the one start of the minute went to the one render
     assert get(media, GIF.format("v2"), media.alice).status_code == 429
+
+
+def test_the_lease_winner_asks_for_a_slot_again_when_losers_held_them(media: MediaWorld) -> None:
+    """The slot asked beside the lease may be refused while this key's requests that lost
+    the lease still hold slots they are about to give back: the winner asks once more, in
+    sequence, and renders instead of answering 429."""
+    budgeted(media, concurrent=1, starts=10)
+    media.add_video("alice", "v1")
+    budget = media.container.__dict__["render_budget"]
+    asked = budget.slot
+    calls: list[str] = []
+
+    def busy_once(key_id: str) -> Held:
+        calls.append(key_id)
+        if len(calls) == 1:  # the ask beside the lease: a loser held the key's only slot
+            raise RateLimited("At most 1 renders for this key at a time.", retry_after=2)
+        return asked(key_id)
+
+    budget.slot = busy_once
+    assert get(media, GIF.format("v1"), media.alice).status_code == 200
+    assert len(calls) == 2 and len(media.renderer.renders) == 1
