@@ -6,6 +6,8 @@ reading before a child ends is its peak up to a few milliseconds; the poll is ev
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import os
 import threading
 from pathlib import Path
@@ -102,6 +104,10 @@ class OwnPeak:
         return max(self.peak_kb - self.start_kb, 0) / 1024
 
     def __enter__(self) -> OwnPeak:
+        # Memory an earlier render freed stays resident in malloc's heap and would be reused
+        # unseen: hand it back to the kernel first, so this render's growth is all counted.
+        gc.collect()
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
         Path("/proc/self/clear_refs").write_text("5")
         self.start_kb = _own_kb("VmRSS")
         return self
