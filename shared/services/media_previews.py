@@ -308,5 +308,8 @@ class PreviewService:
         data: bytes,
         metadata: dict[str, str],
     ) -> None:
-        if self.derived.create(name, data, spec.content_type, metadata):
-            announce(self.events, f"gs://{self.derived.bucket}/{name}", video, spec, len(data))
+        self.derived.create(name, data, spec.content_type, metadata)
+        # Announced even when the create found the object there (this request's own upload
+        # retried after its answer was lost, or a render whose lease expired): the event's
+        # key is the object's name, so the log keeps one (decision 037).
+        announce(self.events, f"gs://{self.derived.bucket}/{name}", video, spec, len(data))
