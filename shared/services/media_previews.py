@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 import time
 import uuid
-from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -36,10 +34,10 @@ from shared.domain.previews import (
 from shared.domain.records import MediaType, VideoRecord
 from shared.domain.stored_objects import ObjectAddress
 from shared.domain.storyboards import StoryboardLayout
-from shared.errors import NotFound, RateLimited, ServiceUnavailable, ValidationFailed
+from shared.errors import NotFound, RateLimited, ServiceUnavailable
 from shared.services.budgets import Held, RenderBudget
-from shared.services.preview_cache import RecentPreviews, etag_matches, etag_of
-from shared.services.preview_logs import announce, log_render, log_served
+from shared.services.preview_cache import KnownLayouts, RecentPreviews, etag_matches, etag_of
+from shared.services.preview_logs import announce, log_served, logged_render
 
 __all__ = ["Preview", "PreviewService", "RecentPreviews", "etag_matches", "etag_of"]
 logger = logging.getLogger("videovector.previews")
@@ -51,7 +49,6 @@ MEMORY_BYTES = 32 * 1024 * 1024
 # Source URLs signed and render slots taken beside the render lease, slots given back beside
 # the upload (see _render_once, _lease_and_slot and _render_and_store).
 _GIVE_BACK = ThreadPoolExecutor(max_workers=8, thread_name_prefix="vv-render-slot")
-LAYOUTS_KEPT = 4096  # storyboard layouts (a few dozen bytes each) known to this instance
 
 
 @dataclass(frozen=True)
@@ -85,8 +82,7 @@ class PreviewService:
         self.wait_seconds = wait_seconds
         self.memory = RecentPreviews(memory_bytes)
         self.budget = budget
-        self._layouts: OrderedDict[str, StoryboardLayout] = OrderedDict()
-        self._layouts_lock = threading.Lock()
+        self.layouts = KnownLayouts()
 
     def video(self, user_id: str, video_id: str) -> VideoRecord:
         video = self.catalog.get_videos(user_id, [video_id]).get(video_id)
@@ -123,26 +119,20 @@ class PreviewService:
         video = self._with_facts(self.video(user_id, video_id))
         fitted_spec(video, spec)  # audio: a 422 naming why
         name = derived_object_name(user_id, video_id, version_of(video), spec)
-        if (known := self._layouts.get(name)) is not None:  # a name's layout never changes
+        if (known := self.layouts.get(name)) is not None:
             return known
         found = self.derived.stat(name)
         if found is None:
             self._preview(video, spec, None, budget_key)
             # Rendered here: the layout is known without reading the object back.
-            found = None if name in self._layouts else self.derived.stat(name)
-        layout = self._layouts.get(name)
-        if layout is None and found is not None:
-            layout = StoryboardLayout.from_metadata(found.metadata)
+            if (known := self.layouts.get(name)) is not None:
+                return known
+            found = self.derived.stat(name)
+        layout = StoryboardLayout.from_metadata(found.metadata) if found is not None else None
         if layout is None:
             raise ServiceUnavailable("The storyboard is still being stored; retry shortly.")
-        self._remember(name, layout)
+        self.layouts.put(name, layout)
         return layout
-
-    def _remember(self, name: str, layout: StoryboardLayout) -> None:
-        with self._layouts_lock:
-            self._layouts[name] = layout
-            while len(self._layouts) > LAYOUTS_KEPT:
-                self._layouts.popitem(last=False)
 
     def _preview(
         self,
@@ -284,20 +274,13 @@ class PreviewService:
     def _render(
         self, name: str, video: VideoRecord, spec: PreviewSpec, source: RenderSource
     ) -> tuple[bytes, dict[str, str]]:
-        started = time.perf_counter()
         metadata = {"video_id": video.video_id, "user_id": video.user_id}
-        try:
-            if isinstance(spec, StoryboardSpec):
-                data, layout = self.renderer.render_storyboard(source, spec)
-                metadata.update(layout.to_metadata())
-                self._remember(name, layout)
-            else:
-                data = self.renderer.render(source, spec)
-        except Exception as error:
-            outcome = "unprocessable" if isinstance(error, ValidationFailed) else "failed"
-            log_render(spec, outcome, started)
-            raise
-        log_render(spec, "ok", started)
+        with logged_render(spec):
+            if not isinstance(spec, StoryboardSpec):
+                return self.renderer.render(source, spec), metadata
+            data, layout = self.renderer.render_storyboard(source, spec)
+        metadata.update(layout.to_metadata())
+        self.layouts.put(name, layout)
         return data, metadata
 
     def _store(

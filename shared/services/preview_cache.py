@@ -7,6 +7,8 @@ import hashlib
 import threading
 from collections import OrderedDict
 
+from shared.domain.storyboards import StoryboardLayout
+
 
 class RecentPreviews:
     """The instance's most recently served previews. A name's content never changes, so a
@@ -41,6 +43,26 @@ class RecentPreviews:
         with self._lock:
             self._items.clear()
             self._size = 0
+
+
+class KnownLayouts:
+    """Storyboard layouts this instance has seen, the most recent ``capacity`` (a few dozen
+    bytes each): a name's layout never changes, so the VTT and JSON need no bucket read."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[str, StoryboardLayout] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> StoryboardLayout | None:
+        with self._lock:
+            return self._items.get(name)
+
+    def put(self, name: str, layout: StoryboardLayout) -> None:
+        with self._lock:
+            self._items[name] = layout
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
 
 
 def etag_of(name: str) -> str:

@@ -4,14 +4,17 @@ metrics of infra/monitoring.tf count)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+from collections.abc import Iterator
 
 from shared.clock import utcnow
 from shared.domain.events import EventType, OutgoingEvent
 from shared.domain.ports import EventPublisher
 from shared.domain.previews import PreviewSpec, StoryboardSpec, ThumbnailSpec
 from shared.domain.records import VideoRecord
+from shared.errors import ValidationFailed
 
 logger = logging.getLogger("videovector.previews")
 
@@ -51,9 +54,23 @@ def log_served(spec: PreviewSpec, tier: str) -> None:
     logger.info("preview served", extra={"preview_kind": kind_of(spec), "preview_tier": tier})
 
 
-def log_render(spec: PreviewSpec, outcome: str, started: float) -> None:
-    render_ms = round((time.perf_counter() - started) * 1000, 1)
-    logger.info(
-        "preview rendered" if outcome == "ok" else "preview render failed",
-        extra={"preview_kind": kind_of(spec), "render_outcome": outcome, "render_ms": render_ms},
-    )
+@contextlib.contextmanager
+def logged_render(spec: PreviewSpec) -> Iterator[None]:
+    """One log line for the render inside: its outcome and how long it took."""
+    started = time.perf_counter()
+    outcome = "ok"
+    try:
+        yield
+    except Exception as error:
+        outcome = "unprocessable" if isinstance(error, ValidationFailed) else "failed"
+        raise
+    finally:
+        render_ms = round((time.perf_counter() - started) * 1000, 1)
+        logger.info(
+            "preview rendered" if outcome == "ok" else "preview render failed",
+            extra={
+                "preview_kind": kind_of(spec),
+                "render_outcome": outcome,
+                "render_ms": render_ms,
+            },
+        )
