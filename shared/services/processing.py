@@ -15,45 +15,39 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
-from enum import StrEnum
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from shared.clock import utcnow
 from shared.domain.events import EventType
 from shared.domain.media_analysis import DecodedMedia, MediaProbe
 from shared.domain.media_features import describe, segment_features
-from shared.domain.ports import (
-    EventPublisher,
-    MediaAnalyzer,
-    MediaCatalog,
-    MediaStore,
-    TextEmbedder,
-)
 from shared.domain.records import (
     MediaType,
-    RunStatus,
     RunVideoStatus,
     SegmentRecord,
     SegmentStatus,
-    VideoRecord,
     VideoStatus,
 )
 from shared.domain.segmentation import (
-    SegmentBounds,
     detect_audio_cuts,
     detect_visual_cuts,
     plan_segments,
 )
 from shared.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableMedia
 from shared.services.event_publishing import MediaEventPublisher
+from shared.services.processing_job import (
+    Job,
+    Outcome,
+    ProcessingOptions,
+    ProcessingPorts,
+    fail_media,
+    finish,
+    media_payload,
+    refuse,
+)
 from shared.services.processing_records import (
     MediaUpload,
     apply_probe,
-    final_run_status,
     mark_run_segment,
     new_run,
     new_segments,
@@ -61,57 +55,8 @@ from shared.services.processing_records import (
     run_id_for,
 )
 
+__all__ = ["Outcome", "ProcessingOptions", "ProcessingPorts", "UploadProcessing", "process_upload"]
 logger = logging.getLogger("videovector.processing")
-
-FINAL_RUN_EVENTS = {
-    RunStatus.COMPLETED: EventType.PROMPT_RUN_COMPLETED,
-    RunStatus.COMPLETED_WITH_FAILURES: EventType.PROMPT_RUN_PARTIAL_COMPLETED,
-    RunStatus.FAILED: EventType.PROMPT_RUN_FAILED,
-}
-
-
-class Outcome(StrEnum):
-    PROCESSED = "processed"
-    FAILED = "failed"
-    ALREADY_DONE = "already_done"  # a redelivery of a finished job
-    SUPERSEDED = "superseded"  # a newer version of the file was processed already
-    REFUSED = "refused"  # the video id is another user's: nothing of theirs was touched
-
-
-REFUSED_REASON = (
-    "This video id belongs to another user; nothing was changed. Upload under a new video id."
-)
-
-
-@dataclass
-class ProcessingPorts:
-    media: MediaStore
-    analyzer: MediaAnalyzer
-    catalog: MediaCatalog
-    events: EventPublisher
-    embedder: TextEmbedder
-    clock: Callable[[], datetime] = utcnow
-
-
-@dataclass(frozen=True)
-class ProcessingOptions:
-    bounds: SegmentBounds = field(default_factory=SegmentBounds)
-    progress_updates: int = 10  # at most this many progress steps (writes and events) per run
-
-
-@dataclass
-class Job:
-    ports: ProcessingPorts
-    options: ProcessingOptions
-    video: VideoRecord
-    events: MediaEventPublisher
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def save_video(self, **changes: Any) -> None:
-        for name, value in changes.items():
-            setattr(self.video, name, value)
-        self.video.updated_at = self.ports.clock()
-        self.ports.catalog.put_video(self.video)
 
 
 def process_upload(
@@ -143,10 +88,10 @@ def process_upload(
     try:
         ports.catalog.put_video(video)
     except Conflict:
-        return _refuse(job)
-    job.events.media(EventType.MEDIA_CREATED, _media_payload(video))
+        return refuse(job)
+    job.events.media(EventType.MEDIA_CREATED, media_payload(video))
     job.save_video(status=VideoStatus.PROCESSING)
-    job.events.media(EventType.MEDIA_PROCESSING_STARTED, _media_payload(video))
+    job.events.media(EventType.MEDIA_PROCESSING_STARTED, media_payload(video))
     stage = "download"
     try:
         with ports.media.local_copy(upload.uri, upload.generation) as (path, _):
@@ -155,15 +100,15 @@ def process_upload(
         stage = "analysis"
         return _analyse(job, upload, probe, decoded)
     except (UnprocessableMedia, NotFound) as exc:
-        return _fail_media(job, exc.message, stage)
+        return fail_media(job, exc.message, stage)
     except ServiceUnavailable:
         raise  # a dependency is down: the trigger delivers the job again
     except Conflict:
-        return _refuse(job)  # a record of the job's is another user's (decision 011)
+        return refuse(job)  # a record of the job's is another user's (decision 011)
     except Exception:
         # A bug must not turn into endless redelivery: record it, acknowledge, move on.
         logger.exception("unexpected error processing %s at %s", video.video_id, stage)
-        return _fail_media(job, "Processing failed because of an internal error.", stage)
+        return fail_media(job, "Processing failed because of an internal error.", stage)
 
 
 def _read(job: Job, path: Path) -> tuple[MediaProbe, DecodedMedia]:
@@ -202,7 +147,7 @@ def _analyse(job: Job, upload: MediaUpload, probe: MediaProbe, decoded: DecodedM
     for first in range(0, len(segments), step):
         _process_chunk(job, run, segments[first : first + step], probe, decoded)
     job.timings["analysis_seconds"] = time.perf_counter() - started
-    return _finish(job, run, segments)
+    return finish(job, run, segments)
 
 
 def _process_chunk(
@@ -250,59 +195,6 @@ def _process_chunk(
         )
     finished = run.count(SegmentStatus.COMPLETED) + run.count(SegmentStatus.FAILED)
     job.events.run(EventType.PROMPT_RUN_PROGRESS, run, step=str(finished))
-
-
-def _finish(job: Job, run: RunVideoStatus, segments: list[SegmentRecord]) -> Outcome:
-    run.status = final_run_status(run)
-    run.updated_at = job.ports.clock()
-    job.ports.catalog.put_run_status(run)
-    job.events.run(FINAL_RUN_EVENTS[run.status], run)
-    if run.status is RunStatus.FAILED:
-        reason = segments[0].error_message or "No part of the media could be analysed."
-        return _fail_media(job, reason, "features", run_id=run.run_id)
-    keys = sorted({key for s in segments for key in s.metadata})
-    job.save_video(status=VideoStatus.PROCESSED, metadata_keys=keys, error_message=None)
-    payload = {**_media_payload(job.video), "run_id": run.run_id, "segments": len(segments)}
-    payload["timings"] = {k: round(v, 4) for k, v in job.timings.items()}
-    job.events.media(EventType.MEDIA_PROCESSING_COMPLETED, payload)
-    logger.info("processed %s: %s", job.video.video_id, payload)
-    return Outcome.PROCESSED
-
-
-def _fail_media(job: Job, reason: str, stage: str, run_id: str | None = None) -> Outcome:
-    job.save_video(status=VideoStatus.FAILED, error_message=reason)
-    payload = {**_media_payload(job.video), "reason": reason, "stage": stage, "run_id": run_id}
-    job.events.media(EventType.MEDIA_PROCESSING_FAILED, payload)
-    logger.warning("processing failed for %s at %s: %s", job.video.video_id, stage, reason)
-    return Outcome.FAILED
-
-
-def _refuse(job: Job) -> Outcome:
-    """Tell the uploader (its own event stream) why, and write nothing to the catalog."""
-    video = job.video
-    payload = {**_media_payload(video), "status": VideoStatus.FAILED.value}
-    job.events.media(
-        EventType.MEDIA_PROCESSING_FAILED,
-        {**payload, "reason": REFUSED_REASON, "stage": "ownership", "run_id": None},
-    )
-    logger.warning(
-        "upload refused: video %s is another user's, uploader %s (%s)",
-        video.video_id,
-        video.user_id,
-        video.video_uri,
-        extra={"video_id": video.video_id, "outcome": Outcome.REFUSED.value},
-    )
-    return Outcome.REFUSED
-
-
-def _media_payload(video: VideoRecord) -> dict[str, Any]:
-    return {
-        "status": video.status.value,
-        "title": video.title,
-        "media_type": video.media_type.value,
-        "video_uri": video.video_uri,
-        "duration_seconds": video.duration_seconds,
-    }
 
 
 def _newer(stored: str, incoming: str) -> bool:
