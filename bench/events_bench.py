@@ -18,7 +18,6 @@ everything it started.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import resource
@@ -34,6 +33,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.process_stats import children, cpu_seconds, percentile, rss_kib
 from bench.push_feed import push_all
 from bench.stream_readers import StreamReaders
 from infra.local.processes import free_port
@@ -49,33 +49,6 @@ NCHAN_PORT = 8090
 STREAM = "/api/v2/processing/events/stream"
 
 
-def rss_kib(pids: list[int]) -> int:
-    lines = (line for pid in pids for line in Path(f"/proc/{pid}/status").read_text().splitlines())
-    return sum(int(line.split()[1]) for line in lines if line.startswith("VmRSS:"))
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0.0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        found.append(int(entry))
-            except (OSError, ValueError, IndexError):
-                continue
-    return found
-
-
 @dataclass
 class Server:
     name: str
@@ -87,11 +60,6 @@ class Server:
     # The relay's own stored-to-handed-out lags (ms) logged since the case began: its side of
     # stored-to-client, without the subscriber harness's receive backlog.
     handout_lags: Callable[[float], list[float]] = lambda since: []
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 def run_case(server: Server, subscribers: int, rate: float, duration: float, readers: int) -> dict:

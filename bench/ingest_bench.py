@@ -38,7 +38,7 @@ from pathlib import Path
 import httpx
 from google.cloud import pubsub_v1
 
-from bench.events_bench import children, cpu_seconds
+from bench.process_stats import children, cpu_seconds
 from bench.push_feed import push_all
 from infra.local.processes import free_port
 from infra.local.stack import LocalStack

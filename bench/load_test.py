@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.process_stats import percentile
 from infra.local.demo import DEMO_USER_ID
 from infra.local.processes import free_port
 from infra.local.stack import LocalStack
@@ -53,11 +54,6 @@ class Recorder:
             if name == "marker_put" and response.status_code in (200, 201):
                 body = response.json()
                 self.acknowledged.append((body["marker_id"], body["note"]))
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
 SEEDED_VIDEOS = 200
@@ -180,8 +176,8 @@ def run(
             "requests": len(values),
             "rps": round(len(values) / elapsed, 1),
             "error_rate": round(errors / len(values), 4),
-            "p50_ms": round(percentile(values, 0.5) * 1000, 1),
-            "p99_ms": round(percentile(values, 0.99) * 1000, 1),
+            "p50_ms": round(percentile(values, 0.5, empty=0.0) * 1000, 1),
+            "p99_ms": round(percentile(values, 0.99, empty=0.0) * 1000, 1),
             "mean_ms": round(statistics.fmean(values) * 1000, 1),
             "statuses": statuses,
         }
