@@ -10,6 +10,11 @@ import pytest
 from infra.local.processes import ManagedProcess
 from infra.local.routes import load_table
 from infra.local.stack import LocalStack, function_process
+from shared import bootstrap
+from shared.adapters.ffmpeg_previews import FfmpegPreviewRenderer
+from shared.adapters.memory_events import InMemoryEventPublisher
+from shared.bootstrap import Container
+from tests.support.hostile_media import Listener, World
 
 
 @pytest.fixture
@@ -38,3 +43,22 @@ def function_factory(
     yield make
     for process in started:
         process.stop()
+
+
+@pytest.fixture
+def world(cloud: Container, user_id: str) -> Iterator[World]:
+    container = Container(
+        cloud.settings,
+        preview_renderer=FfmpegPreviewRenderer(),
+        events=InMemoryEventPublisher(),
+    )
+    bootstrap.override(container)
+    yield World(container, user_id)
+    bootstrap.override(None)
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    opened = Listener()
+    yield opened
+    opened.close()

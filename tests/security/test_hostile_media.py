@@ -1,55 +1,34 @@
 """Hostile media against the real media function and processing worker (GCS and Firestore
 emulators, the real ffmpeg): the worst shapes render inside the documented memory ceiling
 and time limit or are refused with a 422 naming the limit before the render's ffmpeg starts;
-a playlist or concat list that points at a local listener makes no connection to it, through
-the media endpoints or through the worker; image headers claiming huge sizes are 422s.
+image headers claiming huge sizes are 422s (media that points elsewhere:
+test_media_pointers.py).
 """
 
 from __future__ import annotations
 
 import io
-import socket
-import subprocess
-import threading
-import time
-import uuid
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
-import imageio_ffmpeg
 import pytest
-from flask.testing import FlaskClient
 from PIL import Image
 
-from shared import bootstrap
-from shared.adapters.ffmpeg_previews import FfmpegPreviewRenderer
-from shared.adapters.memory_events import InMemoryEventPublisher
-from shared.bootstrap import Container
-from shared.clock import utcnow
-from shared.domain.records import MediaType, SegmentRecord, VideoRecord, VideoStatus
+from shared.domain.records import MediaType
 from shared.domain.render_limits import (
     MAX_GIF_PIXELS,
     MAX_IMAGE_PIXELS,
     MAX_RENDER_SECONDS,
     RENDER_MEMORY_BYTES,
 )
-from shared.services.api_keys import create_api_key
-from shared.services.processing import Outcome, ProcessingPorts, process_upload
-from shared.services.processing_records import MediaUpload
 from tests.media.child_peaks import ChildPeaks, OwnPeak
 from tests.media.hostile_samples import (
-    concat_list,
-    hls_playlist,
     png_header,
     shaped_clip,
     silent_flac,
 )
-from tests.unit.conftest import function_client
+from tests.support.hostile_media import World, timed
 
 pytestmark = pytest.mark.emulator
-GIF = "/api/v2/videos/{}/gif"
-THUMB = "/api/v2/videos/segments/{}/thumbnail"
 CEILING_MB = RENDER_MEMORY_BYTES / 2**20
 # Documented peaks (docs/reliability.md, "Hostile tenants — renders") with a margin for
 # another ffmpeg build: the largest GIF the budget allows peaked at ~360 MB, a 30-minute
@@ -61,99 +40,6 @@ DOCUMENTED_MB = {"gif": 450, "waveform": 150, "thumbnail": 250, "storyboard": 15
 def only_probes(peaks: ChildPeaks) -> bool:
     """No ffmpeg child but the probe (a media version's first render probes it once)."""
     return all("-format_whitelist" in command for command in peaks.commands.values())
-
-
-class Listener:
-    """A TCP port on loopback that counts every connection made to it."""
-
-    def __init__(self) -> None:
-        self.socket = socket.create_server(("127.0.0.1", 0))
-        self.socket.settimeout(0.1)
-        self.port = self.socket.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    @property
-    def segment_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/segment.ts"
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                peer, _ = self.socket.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            peer.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.socket.close()
-
-
-class World:
-    def __init__(self, container: Container, user_id: str) -> None:
-        self.container = container
-        self.user_id = user_id
-        self.key = create_api_key(container.api_keys, user_id, ["read"])
-        self.client: FlaskClient = function_client("media")
-
-    def register(
-        self, path: Path, media_type: MediaType, name: str | None = None, **kw: Any
-    ) -> VideoRecord:
-        video_id = f"v-{uuid.uuid4().hex[:10]}"
-        object_name = f"uploads/{self.user_id}/{name or video_id + path.suffix}"
-        stored = self.container.media.upload(path, object_name)
-        now = utcnow()
-        record = VideoRecord(
-            video_id, self.user_id, path.name, stored.uri, media_type, VideoStatus.PROCESSED,
-            now, now, media_version=stored.generation, **kw,
-        )  # fmt: skip
-        self.container.catalog.put_video(record)
-        return record
-
-    def preview_path(self, video: VideoRecord, kind: str, query: str = "") -> str:
-        """A GIF of the video, or the thumbnail of a segment covering it (thumbnails and
-        waveforms are asked by segment)."""
-        if kind == "gif":
-            return GIF.format(video.video_id) + "?" + query
-        segment_id = f"{video.video_id}-s0"
-        segment = SegmentRecord(segment_id, video.video_id, self.user_id, 0.0, 1.0, utcnow())
-        self.container.catalog.put_segments([segment])
-        return THUMB.format(segment_id) + "?" + query
-
-    def get(self, path: str) -> Any:
-        return self.client.get(path, headers={"X-API-Key": self.key})
-
-
-@pytest.fixture
-def world(cloud: Container, user_id: str) -> Iterator[World]:
-    container = Container(
-        cloud.settings,
-        preview_renderer=FfmpegPreviewRenderer(),
-        events=InMemoryEventPublisher(),
-    )
-    bootstrap.override(container)
-    yield World(container, user_id)
-    bootstrap.override(None)
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    opened = Listener()
-    yield opened
-    opened.close()
-
-
-def timed(call: Callable[[], Any]) -> tuple[Any, float]:
-    started = time.monotonic()
-    answer = call()
-    return answer, time.monotonic() - started
 
 
 # --- worst shapes: rendered inside the ceiling, or refused naming the limit -----------------
@@ -279,77 +165,3 @@ def test_an_image_header_over_the_pixel_budget_is_422(
     assert error["code"] == "validation_failed"
     assert f"{MAX_IMAGE_PIXELS:,} pixels" in error["message"]
     assert seconds < 5
-
-
-# --- inputs that cannot point elsewhere ------------------------------------------------------
-
-
-def pointers(folder: Path, listener: Listener) -> dict[str, Path]:
-    return {
-        "hls playlist": hls_playlist(folder / "list.m3u8", listener.segment_url),
-        "hls playlist named .mp4": hls_playlist(folder / "named.mp4", listener.segment_url),
-        "concat list": concat_list(folder / "list.ffconcat", listener.segment_url),
-    }
-
-
-@pytest.mark.parametrize("which", ["hls playlist", "hls playlist named .mp4", "concat list"])
-def test_a_media_object_that_points_elsewhere_fetches_nothing_through_the_media_endpoints(
-    world: World, listener: Listener, tmp_path: Path, which: str
-) -> None:
-    source = pointers(tmp_path, listener)[which]
-    processed = world.register(source, MediaType.VIDEO, duration_seconds=2.0, fps=30.0)
-    fresh = world.register(source, MediaType.VIDEO)  # no facts yet: the service probes first
-    for video in (processed, fresh):
-        board = f"/api/v2/videos/{video.video_id}/storyboard.jpg"
-        for path in (
-            world.preview_path(video, "gif"),
-            world.preview_path(video, "thumbnail"),
-            board,
-        ):
-            response = world.get(path)
-            assert response.status_code == 422, (which, path, response.get_data(as_text=True))
-            error = response.get_json()["error"]
-            assert error["code"] == "media_not_decodable", error
-            assert "X-Goog" not in error["message"] and "http" not in error["message"]
-    time.sleep(0.3)  # a connection attempt in flight would have been accepted by now
-    assert listener.connections == 0
-
-
-def test_the_playlist_test_can_fail_an_unrestricted_ffmpeg_reaches_the_listener(
-    world: World, listener: Listener, tmp_path: Path
-) -> None:
-    """The same object, signed the same way, read by ``ffmpeg -i URL`` as the renderer ran it
-    before: ffmpeg follows the playlist to the listener."""
-    video = world.register(pointers(tmp_path, listener)["hls playlist"], MediaType.VIDEO)
-    bucket, name = video.video_uri.removeprefix("gs://").split("/", 1)
-    url = world.container.url_signer.sign_get(bucket, name, 60)
-    subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-rw_timeout", "2000000",
-         "-i", url, "-frames:v", "1", "-f", "null", "-"],
-        capture_output=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert listener.connections >= 1
-
-
-@pytest.mark.parametrize("which", ["hls playlist", "hls playlist named .mp4", "concat list"])
-def test_the_processing_worker_refuses_a_playlist_without_fetching(
-    cloud: Container, user_id: str, listener: Listener, tmp_path: Path, which: str
-) -> None:
-    source = pointers(tmp_path, listener)[which]
-    video_id = f"v-{uuid.uuid4().hex[:10]}"
-    stored = cloud.media.upload(source, f"users/{user_id}/videos/{video_id}/{source.name}")
-    events = InMemoryEventPublisher()
-    ports = ProcessingPorts(
-        media=cloud.media,
-        analyzer=cloud.analyzer,
-        catalog=cloud.catalog,
-        events=events,
-        embedder=cloud.embedder,
-    )
-    upload = MediaUpload(stored.uri, stored.generation, user_id, video_id, source.name)
-    assert process_upload(ports, upload) is Outcome.FAILED
-    record = cloud.catalog.get_videos(user_id, [video_id])[video_id]
-    assert record.status is VideoStatus.FAILED
-    assert record.error_message and record.error_message.startswith("Not a readable media file")
-    time.sleep(0.3)
-    assert listener.connections == 0
