@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
@@ -21,11 +21,18 @@ from tests.media.samples import frame_coded_clip, frame_number
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator]
 
 
-def test_media_helpers_over_http(  # type: ignore[no-untyped-def]
-    stack: LocalStack, http: httpx.Client, cloud: Container, new_key, user_id: str, tmp_path: Path
-) -> None:
+class StoredClip(NamedTuple):
+    video_id: str
+    segment_id: str
+    uri: str
+    path: Path
+
+
+def stored_clip(cloud: Container, user_id: str, folder: Path, seconds: int) -> StoredClip:
+    """A frame-coded 640x360 30 fps clip (a keyframe a second) stored as the user's processed
+    video, with a segment over its second second."""
     clip = frame_coded_clip(
-        tmp_path / "clip.mp4", width=640, height=360, fps=30, seconds=3, keyframe_seconds=1
+        folder / "clip.mp4", width=640, height=360, fps=30, seconds=seconds, keyframe_seconds=1
     )
     video_id = f"v-{uuid.uuid4().hex[:10]}"
     stored = cloud.media.upload(clip.path, f"uploads/{user_id}/{video_id}.mp4")
@@ -33,21 +40,29 @@ def test_media_helpers_over_http(  # type: ignore[no-untyped-def]
     cloud.catalog.put_video(
         VideoRecord(
             video_id, user_id, "clip", stored.uri, MediaType.VIDEO, VideoStatus.PROCESSED,
-            now, now, duration_seconds=3.0, fps=30.0, media_version=stored.generation,
+            now, now, duration_seconds=float(seconds), fps=30.0, media_version=stored.generation,
         )
     )  # fmt: skip
     segment_id = f"{video_id}-s1"
     cloud.catalog.put_segments([SegmentRecord(segment_id, video_id, user_id, 1.0, 2.0, now)])
+    return StoredClip(video_id, segment_id, stored.uri, clip.path)
+
+
+def test_media_helpers_over_http(  # type: ignore[no-untyped-def]
+    stack: LocalStack, http: httpx.Client, cloud: Container, new_key, user_id: str, tmp_path: Path
+) -> None:
+    clip = stored_clip(cloud, user_id, tmp_path, seconds=3)
+    video_id, segment_id = clip.video_id, clip.segment_id
     key = new_key(user_id, "read")
     auth = {"X-API-Key": key}
 
     # signed-url through the public SDK, unchanged
     client = videovector.VideoVector(api_key=key, base_url=f"{stack.base_url}/api/v2")
-    signed = client.videos.get_signed_url(stored.uri)
+    signed = client.videos.get_signed_url(clip.uri)
     assert signed.expires_at.endswith("Z")
     assert httpx.get(signed.signed_url, timeout=30).content == clip.path.read_bytes()
     with pytest.raises(videovector.NotFoundError):
-        client.videos.get_signed_url(stored.uri.replace(user_id, "someone-else"))
+        client.videos.get_signed_url(clip.uri.replace(user_id, "someone-else"))
 
     gif = http.get(f"/api/v2/videos/{video_id}/gif", params={"width": 160}, headers=auth)
     assert gif.status_code == 200 and gif.headers["content-type"] == "image/gif"
@@ -84,20 +99,7 @@ def test_storyboards_over_http(  # type: ignore[no-untyped-def]
 ) -> None:
     """Animated WebP / MP4, fit modes and the storyboard's four forms through the gateway;
     the VTT's sprite link loads without a key and every cue lies inside the sprite."""
-    clip = frame_coded_clip(
-        tmp_path / "clip.mp4", width=640, height=360, fps=30, seconds=6, keyframe_seconds=1
-    )
-    video_id = f"v-{uuid.uuid4().hex[:10]}"
-    stored = cloud.media.upload(clip.path, f"uploads/{user_id}/{video_id}.mp4")
-    now = utcnow()
-    cloud.catalog.put_video(
-        VideoRecord(
-            video_id, user_id, "clip", stored.uri, MediaType.VIDEO, VideoStatus.PROCESSED,
-            now, now, duration_seconds=6.0, fps=30.0, media_version=stored.generation,
-        )
-    )  # fmt: skip
-    segment_id = f"{video_id}-s1"
-    cloud.catalog.put_segments([SegmentRecord(segment_id, video_id, user_id, 1.0, 2.0, now)])
+    video_id, segment_id, _, _ = stored_clip(cloud, user_id, tmp_path, seconds=6)
     auth = {"X-API-Key": new_key(user_id, "read")}
     base = f"/api/v2/videos/{video_id}"
 
