@@ -47,16 +47,18 @@ COLOURS = ["red", "blue", "green", "yellow", "purple", "orange", "black", "white
 SOUNDS = ["loud audio", "silence, no sound", "quiet audio", "moderate audio"]
 
 
-def seed(container: Container, videos: int) -> list[str]:
+def seed(container: Container, videos: int, user: str = USER, embeddings: bool = True) -> list[str]:
+    """``videos`` processed videos of ``user``, two completed segments and one run each
+    (and the segments' embeddings, for the search rows): their ids."""
     now = utcnow()
     ids = []
     for i in range(videos):
-        video_id = f"bench-v{i:03}"
+        video_id = f"{user}-v{i:03}"
         created = now - timedelta(seconds=i)
         container.catalog.put_video(
             VideoRecord(
                 video_id,
-                USER,
+                user,
                 f"Bench {i}",
                 f"gs://bench/{video_id}.mp4",
                 MediaType.VIDEO,
@@ -73,7 +75,7 @@ def seed(container: Container, videos: int) -> list[str]:
                 SegmentRecord(
                     f"{video_id}-s{s}",
                     video_id,
-                    USER,
+                    user,
                     2.0 * s,
                     2.0 * s + 2,
                     created,
@@ -89,16 +91,17 @@ def seed(container: Container, videos: int) -> list[str]:
                 )
             )
         container.catalog.put_segments(segments)
-        vectors = container.embedder.embed_documents([s.metadata_text or "" for s in segments])
-        container.catalog.put_segment_embeddings(
-            container.embedder.model_id,
-            {s.segment_id: v for s, v in zip(segments, vectors, strict=True)},
-        )
+        if embeddings:
+            vectors = container.embedder.embed_documents([s.metadata_text or "" for s in segments])
+            container.catalog.put_segment_embeddings(
+                container.embedder.model_id,
+                {s.segment_id: v for s, v in zip(segments, vectors, strict=True)},
+            )
         container.catalog.put_run_status(
             RunVideoStatus(
                 "run-bench",
                 video_id,
-                USER,
+                user,
                 RunStatus.COMPLETED,
                 created,
                 created,

@@ -123,55 +123,12 @@ def count_batches(workdir: Path) -> dict[str, Any]:
     function's side of each costs here: the reads (decoding, models) and the JSON body."""
     from pydantic import TypeAdapter
 
-    from shared.clock import utcnow
-    from shared.domain.records import (
-        MediaType,
-        RunStatus,
-        RunVideoStatus,
-        SegmentRecord,
-        SegmentRunStatus,
-        SegmentStatus,
-        VideoRecord,
-        VideoStatus,
-    )
+    from bench.batch_bench import seed
     from shared.services import catalog
 
     container = recording_container()
-    user, now = f"batch-{uuid.uuid4().hex[:6]}", utcnow()
-    ids = [f"{user}-v{i:03}" for i in range(100)]
-    for video_id in ids:
-        container.catalog.put_video(
-            VideoRecord(
-                video_id, user, "t", "gs://b/o", MediaType.VIDEO, VideoStatus.PROCESSED, now, now
-            )
-        )
-        segments = [
-            SegmentRecord(
-                f"{video_id}-s{s}",
-                video_id,
-                user,
-                2.0 * s,
-                2.0 * s + 2,
-                now,
-                segment_status=SegmentStatus.COMPLETED,
-                from_run_id="run-1",
-            )
-            for s in range(2)
-        ]
-        container.catalog.put_segments(segments)
-        container.catalog.put_run_status(
-            RunVideoStatus(
-                "run-1",
-                video_id,
-                user,
-                RunStatus.COMPLETED,
-                now,
-                now,
-                segments=[
-                    SegmentRunStatus(s.segment_id, SegmentStatus.COMPLETED) for s in segments
-                ],
-            )
-        )
+    user = f"batch-{uuid.uuid4().hex[:6]}"
+    ids = seed(container, 100, user, embeddings=False)
     calls: dict[str, Callable[[], list[Any]]] = {
         "batch_retrieve (100 ids)": lambda: catalog.batch_videos(container, user, ids),
         "batch_status (100 ids)": lambda: catalog.batch_statuses(container, user, ids),
