@@ -10,11 +10,9 @@ import pytest
 from infra.local.processes import ManagedProcess
 from infra.local.routes import load_table
 from infra.local.stack import LocalStack, function_process
-from shared import bootstrap
 from shared.adapters.ffmpeg_previews import FfmpegPreviewRenderer
-from shared.adapters.memory_events import InMemoryEventPublisher
 from shared.bootstrap import Container
-from tests.support.hostile_media import Listener, World
+from tests.support.media_world import Listener, World, world_of
 
 
 @pytest.fixture
@@ -47,14 +45,8 @@ def function_factory(
 
 @pytest.fixture
 def world(cloud: Container, user_id: str) -> Iterator[World]:
-    container = Container(
-        cloud.settings,
-        preview_renderer=FfmpegPreviewRenderer(),
-        events=InMemoryEventPublisher(),
-    )
-    bootstrap.override(container)
-    yield World(container, user_id)
-    bootstrap.override(None)
+    with world_of(cloud, user_id, FfmpegPreviewRenderer()) as world:
+        yield world
 
 
 @pytest.fixture

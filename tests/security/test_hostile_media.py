@@ -26,7 +26,7 @@ from tests.media.hostile_samples import (
     shaped_clip,
     silent_flac,
 )
-from tests.support.hostile_media import World, timed
+from tests.support.media_world import World, timed
 
 pytestmark = pytest.mark.emulator
 CEILING_MB = RENDER_MEMORY_BYTES / 2**20

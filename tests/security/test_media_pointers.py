@@ -18,7 +18,7 @@ from shared.domain.records import MediaType, VideoStatus
 from shared.services.processing import Outcome, ProcessingPorts, process_upload
 from shared.services.processing_records import MediaUpload
 from tests.media.hostile_samples import concat_list, hls_playlist
-from tests.support.hostile_media import Listener, World
+from tests.support.media_world import Listener, World
 
 pytestmark = pytest.mark.emulator
 

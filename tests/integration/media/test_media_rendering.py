@@ -5,33 +5,24 @@ from __future__ import annotations
 
 import io
 import threading
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
 from PIL import Image
 
-from shared import bootstrap
 from shared.adapters.ffmpeg_previews import FfmpegPreviewRenderer
-from shared.adapters.memory_events import InMemoryEventPublisher
 from shared.bootstrap import Container
-from shared.clock import utcnow
 from shared.domain.preview_ports import RenderSource
 from shared.domain.previews import GifSpec, PreviewSpec, derived_object_name, version_of
-from shared.domain.records import MediaType, SegmentRecord, VideoRecord, VideoStatus
+from shared.domain.records import MediaType
 from shared.domain.storyboards import StoryboardLayout, StoryboardSpec
-from shared.services.api_keys import create_api_key
 from tests.media.fixtures import Samples
 from tests.media.samples import Clip, frame_number
-from tests.unit.conftest import function_client
+from tests.support.media_world import GIF, THUMB, World, world_of
 
 pytestmark = pytest.mark.emulator
-GIF = "/api/v2/videos/{}/gif"
-THUMB = "/api/v2/videos/segments/{}/thumbnail"
 PILLOW = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}
 
 
@@ -54,50 +45,10 @@ class CountingFfmpegRenderer(FfmpegPreviewRenderer):
         return super().render_storyboard(source, spec)
 
 
-class World:
-    def __init__(self, container: Container, user_id: str) -> None:
-        self.container = container
-        self.user_id = user_id
-        self.key = create_api_key(container.api_keys, user_id, ["read"])
-        self.client: FlaskClient = function_client("media")
-
-    @property
-    def renderer(self) -> CountingFfmpegRenderer:
-        return self.container.preview_renderer  # type: ignore[return-value]
-
-    def register(self, path: Path, media_type: MediaType, **kw: Any) -> VideoRecord:
-        video_id = f"v-{uuid.uuid4().hex[:10]}"
-        stored = self.container.media.upload(
-            path, f"uploads/{self.user_id}/{video_id}{path.suffix}"
-        )
-        now = utcnow()
-        record = VideoRecord(
-            video_id, self.user_id, path.name, stored.uri, media_type, VideoStatus.PROCESSED,
-            now, now, media_version=stored.generation, **kw,
-        )  # fmt: skip
-        self.container.catalog.put_video(record)
-        return record
-
-    def segment(self, video: VideoRecord, start: float, end: float) -> str:
-        segment_id = f"{video.video_id}-s{int(start * 1000)}"
-        record = SegmentRecord(segment_id, video.video_id, self.user_id, start, end, utcnow())
-        self.container.catalog.put_segments([record])
-        return segment_id
-
-    def get(self, path: str, **headers: str):  # type: ignore[no-untyped-def]
-        return self.client.get(path, headers={"X-API-Key": self.key, **headers})
-
-
 @pytest.fixture
 def world(cloud: Container, user_id: str) -> Iterator[World]:
-    container = Container(
-        cloud.settings,
-        preview_renderer=CountingFfmpegRenderer(),
-        events=InMemoryEventPublisher(),
-    )
-    bootstrap.override(container)
-    yield World(container, user_id)
-    bootstrap.override(None)
+    with world_of(cloud, user_id, CountingFfmpegRenderer()) as world:
+        yield world
 
 
 def positions(clip: Clip) -> list[tuple[str, float, int]]:

@@ -23,15 +23,8 @@ def budgeted(media: MediaWorld, concurrent: int, starts: int) -> InMemorySlotLea
     return leases
 
 
-def get(media: MediaWorld, path: str, key: str):  # type: ignore[no-untyped-def]
-    return media.client.get(path, headers={"X-API-Key": key})
-
-
-def test_a_render_beyond_the_keys_concurrency_is_429_before_ffmpeg(media: MediaWorld) -> None:
-    budgeted(media, concurrent=1, starts=100)
-    for video in ("v1", "v2"):
-        media.add_video("alice", video)
-    media.add_video("bob", "b1")
+def held_renders(media: MediaWorld) -> tuple[threading.Event, threading.Event]:
+    """Renders wait for ``gate``; ``rendering`` is set once one has started."""
     gate, rendering = threading.Event(), threading.Event()
     original = media.renderer.render
 
@@ -41,6 +34,19 @@ def test_a_render_beyond_the_keys_concurrency_is_429_before_ffmpeg(media: MediaW
         return original(source, spec)
 
     media.renderer.render = slow_render  # type: ignore[method-assign]
+    return gate, rendering
+
+
+def get(media: MediaWorld, path: str, key: str):  # type: ignore[no-untyped-def]
+    return media.client.get(path, headers={"X-API-Key": key})
+
+
+def test_a_render_beyond_the_keys_concurrency_is_429_before_ffmpeg(media: MediaWorld) -> None:
+    budgeted(media, concurrent=1, starts=100)
+    for video in ("v1", "v2"):
+        media.add_video("alice", video)
+    media.add_video("bob", "b1")
+    gate, rendering = held_renders(media)
     first = threading.Thread(target=get, args=(media, GIF.format("v1"), media.alice))
     first.start()
     try:
@@ -82,15 +88,7 @@ def test_a_request_waiting_for_the_same_render_is_not_refused_and_spends_nothing
     instead of answering 429, and spends no render start."""
     leases = budgeted(media, concurrent=1, starts=1)
     media.add_video("alice", "v1")
-    gate, rendering = threading.Event(), threading.Event()
-    original = media.renderer.render
-
-    def slow_render(source, spec):  # type: ignore[no-untyped-def]
-        rendering.set()
-        assert gate.wait(10)
-        return original(source, spec)
-
-    media.renderer.render = slow_render  # type: ignore[method-assign]
+    gate, rendering = held_renders(media)
     answers: list[int] = []
     first = threading.Thread(
         target=lambda: answers.append(get(media, GIF.format("v1"), media.alice).status_code)

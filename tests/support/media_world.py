@@ -1,21 +1,26 @@
-"""The media function as a hostile tenant meets it (security tests): a user with a key, their
-media registered in the real catalog, previews asked through the function; and a loopback
-listener that counts every connection a render might make to it."""
+"""The media function as a user meets it, on the real catalog and stores (integration and
+security tests): a user with a key, their media registered, previews asked through the
+function (``world_of``); and a loopback listener that counts every connection a render might
+make to it."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
 
+from shared import bootstrap
+from shared.adapters.memory_events import InMemoryEventPublisher
 from shared.bootstrap import Container
 from shared.clock import utcnow
+from shared.domain.preview_ports import PreviewRenderer
 from shared.domain.records import MediaType, SegmentRecord, VideoRecord, VideoStatus
 from shared.services.api_keys import create_api_key
 from tests.unit.conftest import function_client
@@ -78,18 +83,39 @@ class World:
         self.container.catalog.put_video(record)
         return record
 
+    @property
+    def renderer(self) -> Any:
+        return self.container.preview_renderer
+
+    def segment(self, video: VideoRecord, start: float, end: float) -> str:
+        segment_id = f"{video.video_id}-s{int(start * 1000)}"
+        record = SegmentRecord(segment_id, video.video_id, self.user_id, start, end, utcnow())
+        self.container.catalog.put_segments([record])
+        return segment_id
+
     def preview_path(self, video: VideoRecord, kind: str, query: str = "") -> str:
         """A GIF of the video, or the thumbnail of a segment covering it (thumbnails and
         waveforms are asked by segment)."""
         if kind == "gif":
             return GIF.format(video.video_id) + "?" + query
-        segment_id = f"{video.video_id}-s0"
-        segment = SegmentRecord(segment_id, video.video_id, self.user_id, 0.0, 1.0, utcnow())
-        self.container.catalog.put_segments([segment])
-        return THUMB.format(segment_id) + "?" + query
+        return THUMB.format(self.segment(video, 0.0, 1.0)) + "?" + query
 
-    def get(self, path: str) -> Any:
-        return self.client.get(path, headers={"X-API-Key": self.key})
+    def get(self, path: str, **headers: str) -> Any:
+        return self.client.get(path, headers={"X-API-Key": self.key, **headers})
+
+
+@contextlib.contextmanager
+def world_of(cloud: Container, user_id: str, renderer: PreviewRenderer) -> Iterator[World]:
+    """The media function on ``cloud``'s emulators with ``renderer`` and an in-memory event
+    publisher (the events a test can read), for the length of the block."""
+    container = Container(
+        cloud.settings, preview_renderer=renderer, events=InMemoryEventPublisher()
+    )
+    bootstrap.override(container)
+    try:
+        yield World(container, user_id)
+    finally:
+        bootstrap.override(None)
 
 
 def timed(call: Callable[[], Any]) -> tuple[Any, float]:
