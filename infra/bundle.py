@@ -31,8 +31,8 @@ ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 # What each function installs, by distribution name; versions come from requirements.txt.
 # tests/infra/test_bundles.py checks each list against the function's imports: every
 # third-party import is declared or installed by a declared one, nothing declared is unused.
-# Every function reads shared/config.py, a pydantic-settings model.
-_SETTINGS = ("pydantic", "pydantic-settings")
+# Every function reads shared/config.py, a pydantic model.
+_SETTINGS = ("pydantic",)
 _HTTP = ("functions-framework", "flask", *_SETTINGS, "google-cloud-firestore", "PyJWT")
 REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "markers": _HTTP,

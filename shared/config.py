@@ -1,26 +1,32 @@
-"""Typed settings: one pydantic-settings model, read from the environment once per process.
+"""Typed settings: one pydantic model, read from the environment once per process.
 
 ``Settings()`` is the defaults, overlaid by the environment, overlaid by keyword arguments: the
 defaults are the production ones, so a test that wants a budget or a cache off says so
 (``Settings(rate_limit_per_minute=0)``). Every variable is validated as the model is built;
 ``load_settings()`` turns a bad value into an exit whose message names the variable.
+
+The environment is read by ``_overlay_environment`` (each field's one variable, empty meaning
+unset), not by pydantic-settings: that library costs every cold start ~65 ms of CPU, a third of
+a bare functions-framework app's, for sources we do not use (docs/decisions/057).
 """
 
 from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import (
     AliasChoices,
+    BaseModel,
+    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from shared.domain.bearer import BearerIssuer, parse_bearer_issuers
 
@@ -45,15 +51,15 @@ class InvalidSettings(SystemExit):
     (SystemExit prints the message alone, without a traceback)."""
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
+class Settings(BaseModel):
+    model_config = ConfigDict(
         frozen=True,
         extra="forbid",  # Settings(rate_limt_per_minute=0) is a TypeError-like error, not a no-op
-        case_sensitive=True,
-        env_ignore_empty=True,  # VAR= is unset, as Terraform leaves optional variables
         str_strip_whitespace=True,
         populate_by_name=True,
     )
+    # False for a model of the defaults and keyword arguments alone (tests on fakes).
+    reads_environment: ClassVar[bool] = True
 
     project_id: str = _var("GOOGLE_CLOUD_PROJECT", "videovector-local")
     environment: str = _var("VV_ENVIRONMENT", DEFAULT_ENVIRONMENT)
@@ -96,7 +102,7 @@ class Settings(BaseSettings):
     emulator_hosts: dict[str, str] = Field(default_factory=_emulator_hosts)
     # Bearer tokens (decision 007): the issuers trusted (VV_BEARER_ISSUERS, a JSON list), none
     # by default; each issuer's key set is cached this long.
-    bearer_issuers: Annotated[tuple[BearerIssuer, ...], NoDecode] = _var("VV_BEARER_ISSUERS", ())
+    bearer_issuers: tuple[BearerIssuer, ...] = _var("VV_BEARER_ISSUERS", ())
     bearer_jwks_cache_seconds: int = _var("VV_BEARER_JWKS_CACHE_SECONDS", 300, ge=0)
 
     # The event relay (functions/events_relay).
@@ -117,6 +123,21 @@ class Settings(BaseSettings):
     # "pubsub" (a subscription per instance on the doorbell topic) or "poll" (none).
     doorbell: Literal["pubsub", "poll"] = _var("VV_RELAY_DOORBELL", "pubsub")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _overlay_environment(cls, data: Any) -> Any:
+        """Each field's variable, case-sensitive, where the caller did not name the field;
+        ``VAR=`` (empty) is unset, as Terraform leaves optional variables."""
+        if not cls.reads_environment or not isinstance(data, dict):
+            return data
+        found = {}
+        for field in cls.model_fields:
+            variable = cls.variable(field)
+            value = os.environ.get(variable) if variable != field else None
+            if value and field not in data and variable not in data:
+                found[variable] = value
+        return {**found, **data}
+
     @field_validator("embedder", mode="before")
     @classmethod
     def _embedder_by_environment(cls, value: Any, info: ValidationInfo) -> Any:
@@ -135,7 +156,7 @@ class Settings(BaseSettings):
 
     @classmethod
     def from_env(cls) -> Settings:
-        """The same as ``Settings()``; kept for callers written before pydantic-settings."""
+        """The same as ``Settings()``."""
         return cls()
 
     @classmethod

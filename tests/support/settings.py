@@ -7,9 +7,7 @@ that serve functions on fakes turn them off here, by name.
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+from typing import Any, ClassVar
 
 from shared.config import Settings
 
@@ -28,16 +26,7 @@ class _DefaultsOnly(Settings):
     session stack exports its own settings (e.g. VV_BEARER_ISSUERS) into the test process,
     and a test on fakes must not depend on which tests ran before it."""
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
+    reads_environment: ClassVar[bool] = False
 
 
 def settings_for_fakes(**fields: Any) -> Settings:
