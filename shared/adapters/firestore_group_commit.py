@@ -6,6 +6,10 @@ event, and at low load nothing waits (a lone create commits at once). A batched 
 atomic: if any of its creates finds its document already there (a redelivery), the whole
 commit fails; one read of the batch's documents then finds which were stored, those read
 "already exists", and the rest are committed together again (docs/decisions/022).
+
+Each create's ``Write`` is encoded by its own request thread before it queues
+(``firestore_writes``), so the leader only sends: encoding every event of a batch in the
+leader's thread had kept the next commit waiting for it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
+
+from shared.adapters.firestore_writes import create_write
 
 # A commit holds at most 500 writes and 10 MiB; an event document is at most ~70 KB (its
 # payload is limited to 64 KiB), so 100 of them stay well under both.
@@ -29,11 +35,14 @@ class SharedCommitFailed(Exception):
 
 
 class _Pending:
-    __slots__ = ("data", "error", "finished", "ref", "result", "wake")
+    __slots__ = ("data", "error", "finished", "ref", "result", "wake", "write")
 
     def __init__(self, ref: Any, data: dict[str, Any]) -> None:
         self.ref = ref
         self.data = data
+        # Encoded here, in the request's thread: a value the store cannot hold fails this
+        # create alone, before it joins a batch.
+        self.write = create_write(ref._document_path, data)
         self.wake = threading.Event()
         self.finished = False
         self.result: Any = None  # the WriteResult; None when the document already existed
@@ -107,13 +116,17 @@ class GroupCommit:
             if len(batch) <= 1:
                 break
             writes = self._client.batch()
-            for pending in batch:
-                writes.create(pending.ref, pending.data)
+            # What ``writes.create`` would add for each, already encoded (firestore_writes).
+            writes._add_write_pbs([pending.write for pending in batch])
             try:
                 results = writes.commit(**self._call)
             except gexc.Conflict:  # one of them was stored before: find which, in one read
                 batch = self._without_stored(batch)
                 continue
+            except gexc.InvalidArgument:
+                # One document the store refuses (a limit the edge did not know) must not fail
+                # the others with it, delivery after delivery: each goes alone.
+                break
             except Exception as exc:
                 for pending in batch:
                     pending.finish(error=exc)

@@ -78,3 +78,34 @@ def test_a_batch_meeting_stored_records_is_sifted_not_split_into_single_creates(
     # Before sifting, every batch that met one of the 30 stored records went one by one
     # (about 300 lone creates here); a batch's leader can still be alone when nothing waits.
     assert log._writes.lone_creates - lone_before < 60
+
+
+def test_a_document_the_store_refuses_fails_alone_not_its_batch(cloud: Container) -> None:
+    """A create the store rejects as invalid (here a document over Firestore's 1 MiB, which
+    the edge's payload limit keeps out in production) fails only its own append; the others
+    that shared its commit are stored."""
+    user = f"user-{uuid.uuid4().hex[:10]}"
+    log = FirestoreEventLog(cloud.firestore)
+    expires = utcnow() + timedelta(days=8)
+
+    def append(key: str) -> AppendResult | Exception:
+        payload = {"blob": "x" * 1_100_000} if key == "huge" else {}
+        event = OutgoingEvent(
+            EventType.PROMPT_RUN_PROGRESS, user, key, utcnow(), run_id="r", payload=payload
+        )
+        try:
+            return log.append(event, expires)
+        except Exception as exc:  # the refusal is what is checked
+            return exc
+
+    keys = [f"k-{i}" for i in range(60)]
+    keys[30:30] = ["huge"]
+    with ThreadPoolExecutor(32) as pool:
+        results = dict(zip(keys, pool.map(append, keys), strict=True))
+
+    assert isinstance(results.pop("huge"), Exception)
+    assert all(isinstance(r, AppendResult) and r.stored for r in results.values())
+    docs = cloud.firestore.collection("processing_events").where(
+        filter=FieldFilter("user_id", "==", user)
+    )
+    assert len(list(docs.stream())) == 60

@@ -93,6 +93,23 @@ def test_redelivery_and_duplicate_keys_are_stored_once(
     assert len(stored(ports)) == 1
 
 
+def nested(levels: int) -> dict[str, Any]:
+    """A payload of ``levels`` maps, one inside the other (the payload itself is the first)."""
+    value: dict[str, Any] = {}
+    for _ in range(levels - 1):
+        value = {"x": value}
+    return value
+
+
+def test_the_deepest_and_largest_values_a_document_holds_are_stored(
+    ingest: FlaskClient, ports: Container
+) -> None:
+    payload = {"deep": nested(18), "max": 2**63 - 1, "min": -(2**63), "flag": True}
+    assert ingest.post("/", json=message(good(payload=payload), "m-edge")).status_code == 200
+    assert ports.dead_letters.letters == []
+    assert [event.payload for event in stored(ports)] == [payload]
+
+
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
@@ -106,6 +123,10 @@ def test_redelivery_and_duplicate_keys_are_stored_once(
         (good(event_key=""), "validation_failed"),
         (good(event_key="has space"), "validation_failed"),
         (good(payload={"blob": "x" * 70_000}), "validation_failed"),
+        # What a Firestore document cannot hold, refused at the edge (a commit would fail).
+        (good(payload={"n": 2**63}), "validation_failed"),
+        (good(payload={"n": [-(2**63) - 1]}), "validation_failed"),
+        (good(payload=nested(20)), "validation_failed"),
         (b"x" * 300_000, "message_too_large"),
         ([1, 2, 3], "validation_failed"),
     ],

@@ -16,10 +16,26 @@ MAX_EVENT_KEY_LENGTH = 256
 EVENT_KEY_PATTERN = r"^[!-~]+$"  # printable ASCII without spaces
 
 
+# What a Firestore document can hold: maps and arrays nested at most 20 deep, 64-bit integers.
+MAX_PAYLOAD_DEPTH = 20
+INT64 = range(-(2**63), 2**63)
+
+
+def _storable(value: Any, depth: int) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and value not in INT64:
+        raise ValueError("payload holds an integer outside the 64-bit range")
+    if isinstance(value, dict | list):
+        if depth >= MAX_PAYLOAD_DEPTH:
+            raise ValueError(f"payload nests deeper than {MAX_PAYLOAD_DEPTH} levels")
+        for item in value.values() if isinstance(value, dict) else value:
+            _storable(item, depth + 1)
+
+
 def _small_payload(value: dict[str, Any]) -> dict[str, Any]:
     size = len(json.dumps(value, separators=(",", ":")).encode())
     if size > MAX_PAYLOAD_BYTES:
         raise ValueError(f"payload is {size} bytes; the limit is {MAX_PAYLOAD_BYTES}")
+    _storable(value, 1)
     return value
 
 
