@@ -21,7 +21,7 @@ from shared.clock import utcnow
 from shared.domain.event_log import EventFilter
 from shared.domain.events import EventType
 from shared.errors import Unauthenticated
-from shared.services.sealed_claims import ClaimSeal, b64url
+from shared.services.sealed_claims import ClaimSeal, b64url, require_secret
 
 TOKEN_PREFIX = "st_"
 QUERY_PARAMETER = "stream_token"
@@ -68,8 +68,7 @@ class StreamTokens:
         ttl_seconds: int = DEFAULT_TTL_SECONDS,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        if len(secret) < 16:
-            raise ValueError("the stream token secret must be at least 16 bytes")
+        require_secret(secret, "stream token")
         # A key of its own: a token can never verify as another kind of signed value.
         self._seal = ClaimSeal(hmac.new(secret, _PURPOSE, hashlib.sha256).digest(), separator="")
         self._ttl = ttl_seconds
