@@ -16,7 +16,8 @@ from shared.domain.resources.storyboards import StoryboardResponse, StoryboardTi
 from shared.domain.storyboards import StoryboardLayout, StoryboardSpec, webvtt
 from shared.http.path_ids import path_id
 from shared.http.router import Reply, RequestContext, Router
-from shared.services.media_previews import Preview, etag_matches
+from shared.services.media_previews import Preview
+from shared.services.preview_cache import etag_matches
 
 router = Router(secrets=("preview_link_secret",))
 # An image answers 200, or 304 with no body to a matching If-None-Match; both name the ETag.
