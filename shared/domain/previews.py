@@ -70,8 +70,18 @@ class FitMode(StrEnum):
     STRETCH = "stretch"
 
 
+class RenderedSpec:
+    """What every spec shares: its format names the content type of what it renders."""
+
+    format: ImageFormat | AnimationFormat
+
+    @property
+    def content_type(self) -> str:
+        return self.format.content_type
+
+
 @dataclass(frozen=True)
-class ThumbnailSpec:
+class ThumbnailSpec(RenderedSpec):
     time_ms: int
     width: int = DEFAULT_THUMBNAIL_WIDTH
     format: ImageFormat = ImageFormat.JPG
@@ -83,10 +93,6 @@ class ThumbnailSpec:
         return self.time_ms / 1000
 
     @property
-    def content_type(self) -> str:
-        return self.format.content_type
-
-    @property
     def file_name(self) -> str:
         # Default height and fit add nothing: older names (and their caches) stay valid.
         height = f"-h{self.height}" if self.height else ""
@@ -95,7 +101,7 @@ class ThumbnailSpec:
 
 
 @dataclass(frozen=True)
-class GifSpec:
+class GifSpec(RenderedSpec):
     start_ms: int = 0
     duration_ms: int = milliseconds(DEFAULT_GIF_SECONDS)
     width: int = DEFAULT_GIF_WIDTH
@@ -111,10 +117,6 @@ class GifSpec:
         return self.duration_ms / 1000
 
     @property
-    def content_type(self) -> str:
-        return self.format.content_type
-
-    @property
     def file_name(self) -> str:
         # The extension names the format: a GIF keeps the name it always had.
         stem = f"gif-s{self.start_ms}-d{self.duration_ms}-w{self.width}-f{self.fps}"
@@ -122,12 +124,8 @@ class GifSpec:
 
 
 @dataclass(frozen=True)
-class StoryboardSpec:
+class StoryboardSpec(RenderedSpec):
     format: ImageFormat = ImageFormat.JPG
-
-    @property
-    def content_type(self) -> str:
-        return self.format.content_type
 
     @property
     def file_name(self) -> str:

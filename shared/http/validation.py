@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import typing
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
-from shared.domain.identifiers import ID_PATTERN, MAX_ID_LENGTH, is_valid_id
+# RecordId is declared beside the id pattern; request models import it from here.
+from shared.domain.identifiers import RecordId as RecordId
 from shared.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
@@ -17,20 +18,6 @@ M = TypeVar("M", bound=BaseModel)
 # Deeper than any body the API describes; json.loads recurses per level (a body nested 1,000
 # deep was a RecursionError, a 500), so depth is bounded here, at the edge.
 MAX_JSON_DEPTH = 64
-
-
-def _safe_id(value: str) -> str:
-    if not is_valid_id(value):
-        raise ValueError("not a valid id")
-    return value
-
-
-# An id that may reach a storage path: the pattern, the length, and no ``..``.
-RecordId = Annotated[
-    str,
-    StringConstraints(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH),
-    AfterValidator(_safe_id),
-]
 
 
 class StrictModel(BaseModel):

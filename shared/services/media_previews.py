@@ -39,7 +39,6 @@ from shared.services.budgets import Held, RenderBudget
 from shared.services.preview_cache import KnownLayouts, RecentPreviews, etag_matches, etag_of
 from shared.services.preview_logs import announce, log_served, logged_render
 
-__all__ = ["Preview", "PreviewService", "RecentPreviews", "etag_matches", "etag_of"]
 logger = logging.getLogger("videovector.previews")
 LEASE_SECONDS = 90.0  # longer than the renderer's own timeout
 WAIT_SECONDS = 100.0

@@ -28,6 +28,7 @@ from shared.domain.previews import (
 )
 from shared.errors import NotFound
 from shared.services.sealed_box import ClaimBox
+from shared.services.sealed_claims import require_secret
 
 PREVIEW_PATH = "/api/v2/previews/"
 DEFAULT_LINK_TTL_SECONDS = 3600
@@ -94,8 +95,7 @@ class PreviewLinks:
         ttl_seconds: int = DEFAULT_LINK_TTL_SECONDS,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        if len(secret) < 16:
-            raise ValueError("the preview link secret must be at least 16 bytes")
+        require_secret(secret, "preview link")
         self._seal = ClaimBox(secret, b"videovector preview links v2")
         self._base_url = base_url.rstrip("/")
         self._ttl = ttl_seconds

@@ -18,6 +18,13 @@ import json
 from typing import Any
 
 MAC_LENGTH = 43  # unpadded base64url of a 32-byte HMAC-SHA256
+MIN_SECRET_BYTES = 16
+
+
+def require_secret(secret: bytes, name: str) -> None:
+    """Refuse, at boot, a secret too short to seal anything worth trusting."""
+    if len(secret) < MIN_SECRET_BYTES:
+        raise ValueError(f"the {name} secret must be at least {MIN_SECRET_BYTES} bytes")
 
 
 def b64url(data: bytes) -> str:

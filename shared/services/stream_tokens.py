@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from shared.clock import utcnow
+from shared.domain.event_log import EventFilter
+from shared.domain.events import EventType
 from shared.errors import Unauthenticated
-from shared.services.sealed_claims import ClaimSeal, b64url
+from shared.services.sealed_claims import ClaimSeal, b64url, require_secret
 
 TOKEN_PREFIX = "st_"
 QUERY_PARAMETER = "stream_token"
@@ -29,14 +31,9 @@ _PURPOSE = b"videovector stream token v1"
 _REFUSED = "The stream token is malformed, expired, or was issued for other filters."
 
 
-@dataclass(frozen=True)
-class StreamFilters:
-    """The filters a token is bound to; order and duplicates of the id lists do not matter."""
-
-    run_id: str | None = None
-    index_id: str | None = None
-    video_ids: frozenset[str] = frozenset()
-    event_types: frozenset[str] = frozenset()
+class StreamFilters(EventFilter):
+    """The stream's filters (``EventFilter``) as a token binds them: by a digest in which the
+    order and duplicates of the id lists do not matter."""
 
     @classmethod
     def of(
@@ -46,7 +43,8 @@ class StreamFilters:
         video_ids: Iterable[str] = (),
         event_types: Iterable[str] = (),
     ) -> StreamFilters:
-        return cls(run_id, index_id, frozenset(video_ids), frozenset(str(t) for t in event_types))
+        types = frozenset(EventType(t) for t in event_types)
+        return cls(run_id, index_id, frozenset(video_ids), types)
 
     def digest(self) -> str:
         canonical = json.dumps(
@@ -70,8 +68,7 @@ class StreamTokens:
         ttl_seconds: int = DEFAULT_TTL_SECONDS,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        if len(secret) < 16:
-            raise ValueError("the stream token secret must be at least 16 bytes")
+        require_secret(secret, "stream token")
         # A key of its own: a token can never verify as another kind of signed value.
         self._seal = ClaimSeal(hmac.new(secret, _PURPOSE, hashlib.sha256).digest(), separator="")
         self._ttl = ttl_seconds

@@ -14,8 +14,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from events_ingest_api.models import MAX_MESSAGE_BYTES, IncomingEvent, PushedMessage
+from events_ingest_api.models import INCOMING_EVENT, MAX_MESSAGE_BYTES, PushedMessage
 from shared.bootstrap import Container, get_container
+from shared.domain.events import OutgoingEvent
 from shared.errors import VideoVectorError
 from shared.http.validation import validation_details
 from shared.services.event_ingest import store_event
@@ -40,7 +41,7 @@ def decode_message(envelope: Any) -> tuple[bytes, PushedMessage]:
     return raw, message
 
 
-def parse_event(raw: bytes) -> IncomingEvent:
+def parse_event(raw: bytes) -> OutgoingEvent:
     if len(raw) > MAX_MESSAGE_BYTES:
         raise InvalidMessage(
             "message_too_large", f"{len(raw)} bytes; the limit is {MAX_MESSAGE_BYTES}."
@@ -50,7 +51,7 @@ def parse_event(raw: bytes) -> IncomingEvent:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidMessage("invalid_json", "The message data is not UTF-8 JSON.") from exc
     try:
-        return IncomingEvent.model_validate(data)
+        return INCOMING_EVENT.validate_python(data)
     except ValidationError as exc:
         problems = validation_details(exc)["errors"]
         detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
@@ -81,7 +82,7 @@ def handle_pushed_event(cloud_event: Any, container: Container | None = None) ->
         result = store_event(
             container.event_log,
             container.doorbell,
-            incoming.to_event(),
+            incoming,
             container.settings.event_retention_days,
         )
     except VideoVectorError as error:  # raised on: Pub/Sub redelivers, then dead-letters

@@ -9,14 +9,15 @@ from typing import Any
 
 from media_api.models import GifQuery, SignedUrlRequest, StoryboardQuery, ThumbnailQuery
 from shared.clock import to_iso, utcnow
-from shared.domain.previews import ImageFormat
+from shared.domain.previews import ImageFormat, PreviewSpec
 from shared.domain.principals import Scope
 from shared.domain.resources.credentials import SignedUrlResponse
 from shared.domain.resources.storyboards import StoryboardResponse, StoryboardTile
 from shared.domain.storyboards import StoryboardLayout, StoryboardSpec, webvtt
 from shared.http.path_ids import path_id
 from shared.http.router import Reply, RequestContext, Router
-from shared.services.media_previews import Preview, etag_matches
+from shared.services.media_previews import Preview
+from shared.services.preview_cache import etag_matches
 
 router = Router(secrets=("preview_link_secret",))
 # An image answers 200, or 304 with no body to a matching If-None-Match; both name the ETag.
@@ -57,13 +58,7 @@ def signed_url(ctx: RequestContext) -> Reply:
 )
 def gif(ctx: RequestContext) -> Reply:
     """An animated preview of the media: a palette GIF, animated WebP or muted looping MP4."""
-    spec = ctx.query(GifQuery).spec()
-    video_id = _path_id(ctx, "video_id")
-    previews = ctx.container.media_previews
-    preview = previews.preview(
-        ctx.principal.user_id, video_id, spec, ctx.header("If-None-Match"), ctx.principal.key_id
-    )
-    return _image_reply(preview)
+    return _caller_preview(ctx, _path_id(ctx, "video_id"), ctx.query(GifQuery).spec())
 
 
 @router.route(
@@ -77,15 +72,10 @@ def gif(ctx: RequestContext) -> Reply:
 def thumbnail(ctx: RequestContext) -> Reply:
     """One frame of a segment (its midpoint unless ``time`` is given)."""
     query = ctx.query(ThumbnailQuery)
-    previews = ctx.container.media_previews
-    video_id, middle_ms = previews.segment_time_ms(
+    video_id, middle_ms = ctx.container.media_previews.segment_time_ms(
         ctx.principal.user_id, _path_id(ctx, "segment_id")
     )
-    spec = query.spec(middle_ms)
-    preview = previews.preview(
-        ctx.principal.user_id, video_id, spec, ctx.header("If-None-Match"), ctx.principal.key_id
-    )
-    return _image_reply(preview)
+    return _caller_preview(ctx, video_id, query.spec(middle_ms))
 
 
 @router.route("GET", "/api/v2/previews/{token}", scope=None, response="image/*", **IMAGE_HEADERS)
@@ -105,18 +95,6 @@ def preview_link(ctx: RequestContext) -> Reply:
 TEXT_CACHE_CONTROL = "private, no-cache"
 
 
-def _sprite(ctx: RequestContext, image_format: ImageFormat) -> Reply:
-    previews = ctx.container.media_previews
-    preview = previews.preview(
-        ctx.principal.user_id,
-        _path_id(ctx, "video_id"),
-        StoryboardSpec(image_format),
-        ctx.header("If-None-Match"),
-        ctx.principal.key_id,
-    )
-    return _image_reply(preview)
-
-
 @router.route(
     "GET",
     "/api/v2/videos/{video_id}/storyboard.jpg",
@@ -126,7 +104,7 @@ def _sprite(ctx: RequestContext, image_format: ImageFormat) -> Reply:
 )
 def storyboard_jpg(ctx: RequestContext) -> Reply:
     """The storyboard sprite (JPEG): evenly spaced tiles of the media, for hover scrubbing."""
-    return _sprite(ctx, ImageFormat.JPG)
+    return _caller_preview(ctx, _path_id(ctx, "video_id"), StoryboardSpec(ImageFormat.JPG))
 
 
 @router.route(
@@ -138,7 +116,7 @@ def storyboard_jpg(ctx: RequestContext) -> Reply:
 )
 def storyboard_webp(ctx: RequestContext) -> Reply:
     """The storyboard sprite (WebP, about half the bytes of the JPEG)."""
-    return _sprite(ctx, ImageFormat.WEBP)
+    return _caller_preview(ctx, _path_id(ctx, "video_id"), StoryboardSpec(ImageFormat.WEBP))
 
 
 def _layout(ctx: RequestContext) -> tuple[StoryboardLayout, str]:
@@ -199,6 +177,14 @@ def storyboard_json(ctx: RequestContext) -> Reply:
     if reply.status == 304:
         return Reply(None, status=304, headers=reply.headers)
     return Reply(body, headers=reply.headers)
+
+
+def _caller_preview(ctx: RequestContext, video_id: str, spec: PreviewSpec) -> Reply:
+    """A preview of the caller's media, its render spending the caller's key's budget."""
+    preview = ctx.container.media_previews.preview(
+        ctx.principal.user_id, video_id, spec, ctx.header("If-None-Match"), ctx.principal.key_id
+    )
+    return _image_reply(preview)
 
 
 def _image_reply(preview: Preview, cache_control: str | None = None) -> Reply:

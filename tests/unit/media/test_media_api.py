@@ -10,7 +10,7 @@ from PIL import Image
 from shared.domain.events import EventType
 from shared.domain.previews import GifSpec, ImageFormat, ThumbnailSpec
 from shared.domain.records import MediaType
-from shared.services.media_previews import RecentPreviews
+from shared.services.preview_cache import RecentPreviews
 from shared.services.previews import fill_preview_urls
 from tests.unit.media.conftest import MediaWorld
 
