@@ -17,13 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from google.cloud.firestore_v1 import SERVER_TIMESTAMP, _helpers
-from google.cloud.firestore_v1.types import document as document_types
 from google.cloud.firestore_v1.types import write as write_types
 
 _Write = write_types.Write.pb()
-_Value = document_types.Value.pb()
 _REQUEST_TIME = write_types.DocumentTransform.FieldTransform.ServerValue.REQUEST_TIME
-_PLAIN = (type(None), bool, int, float, str, datetime, list, tuple, dict)
 
 
 class _Unplain(Exception):
