@@ -22,13 +22,13 @@ from pathlib import Path
 from shared.adapters.e5_embedder import E5SmallEmbedder
 from shared.adapters.ffmpeg_analyzer import FfmpegMediaAnalyzer, ffmpeg_executable
 from shared.adapters.ffmpeg_synthesis import render
-from shared.adapters.memory_catalog import InMemoryMediaCatalog
-from shared.adapters.memory_events import InMemoryEventPublisher
-from shared.adapters.memory_media import InMemoryMediaStore
 from shared.domain.media_recipes import MediaRecipe, SceneRecipe
 from shared.domain.records import MediaType
 from shared.services.processing import Outcome, ProcessingPorts, process_upload
 from shared.services.processing_records import MediaUpload
+from tests.fakes.memory_catalog import InMemoryMediaCatalog
+from tests.fakes.memory_events import InMemoryEventPublisher
+from tests.fakes.memory_media import InMemoryMediaStore
 
 ROOT = Path(__file__).resolve().parents[1]
 S = SceneRecipe

@@ -24,10 +24,11 @@ COMPOSITION_ROOT = "shared.bootstrap"
 # The composition root's classes, by module: ``Container`` and the base it inherits.
 COMPOSITION_PARTS = {COMPOSITION_ROOT: "Container", "shared.bootstrap_adapters": "Adapters"}
 
-# Never deployed: fakes of our ports, the scripted analyzer and the demo media it describes,
-# the command-line tools and the stream client. Reaching one from a function is an error.
+# Never deployed: test code (the fakes of our ports live in tests/fakes), the scripted analyzer
+# and the demo media it describes, the command-line tools and the stream client. Reaching one
+# from a function is an error.
 EXCLUDED_PREFIXES = (
-    "shared.adapters.memory_",
+    "tests.",
     "shared.adapters.scripted_analyzer",
     "shared.adapters.ffmpeg_synthesis",
     "shared.domain.media_recipes",

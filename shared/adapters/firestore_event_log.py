@@ -99,8 +99,14 @@ class FirestoreEventReader(EventReader):
         self._events = client.collection(EVENTS)
         self._timeout = timeout
 
-    async def read(self, user_id: str, after: Position, limit: int, until: Position | None = None,
-                   read_time: datetime | None = None) -> list[StoredEvent]:  # fmt: skip
+    async def read(
+        self,
+        user_id: str,
+        after: Position,
+        limit: int,
+        until: Position | None = None,
+        read_time: datetime | None = None,
+    ) -> list[StoredEvent]:
         found: list[StoredEvent] = []
         with translated_google_errors("The event store"):
             query = self.query(user_id, after, limit, until)

@@ -30,8 +30,14 @@ class FirestoreSegmentSearchIndex(SegmentSearchIndex):
         self._client = client
         self._call = call_options(timeout)
 
-    def nearest(self, user_id: str, model_id: str, vector: Sequence[float], limit: int,
-                run_id: str | None = None) -> list[ScoredSegment]:  # fmt: skip
+    def nearest(
+        self,
+        user_id: str,
+        model_id: str,
+        vector: Sequence[float],
+        limit: int,
+        run_id: str | None = None,
+    ) -> list[ScoredSegment]:
         q = (
             self._client.collection(SEGMENTS)
             .where(filter=FieldFilter("user_id", "==", user_id))
@@ -56,8 +62,14 @@ class FirestoreSegmentSearchIndex(SegmentSearchIndex):
             found.append(ScoredSegment(from_document(SegmentRecord, data), 1.0 - distance))
         return found
 
-    def scan(self, user_id: str, scope: SegmentScope, filters: Sequence[StoreFilter],
-             after_segment_id: str | None, limit: int) -> list[SegmentRecord]:  # fmt: skip
+    def scan(
+        self,
+        user_id: str,
+        scope: SegmentScope,
+        filters: Sequence[StoreFilter],
+        after_segment_id: str | None,
+        limit: int,
+    ) -> list[SegmentRecord]:
         collection = self._client.collection(SEGMENTS)
         q = collection.where(filter=FieldFilter("user_id", "==", user_id))
         if scope.index_ids:

@@ -36,8 +36,14 @@ class GcsMediaStore(MediaStore):
         self._client = client
         self.bucket = bucket
 
-    def upload(self, source: Path, object_name: str, *, content_type: str | None = None,
-               metadata: dict[str, str] | None = None) -> StoredObject:  # fmt: skip
+    def upload(
+        self,
+        source: Path,
+        object_name: str,
+        *,
+        content_type: str | None = None,
+        metadata: dict[str, str] | None = None,
+    ) -> StoredObject:
         blob = self._client.bucket(self.bucket).blob(object_name, chunk_size=CHUNK_BYTES)
         blob.metadata = dict(metadata or {})
         with translated_google_errors("The media bucket"):

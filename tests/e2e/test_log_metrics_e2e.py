@@ -30,10 +30,6 @@ from events_ingest_api import handler
 
 from infra.local.stack import LocalStack
 from shared import bootstrap
-from shared.adapters.memory_api_keys import InMemoryApiKeyStore
-from shared.adapters.memory_event_signals import InMemoryDeadLetters, InMemoryDoorbell
-from shared.adapters.memory_markers import InMemoryMarkerRepository
-from shared.adapters.memory_rate_limits import InMemoryRateLimitStore
 from shared.bootstrap import Container
 from shared.clients.sse import parse_frames
 from shared.clock import utcnow
@@ -44,6 +40,10 @@ from shared.errors import ServiceUnavailable
 from shared.services.api_keys import create_api_key
 from shared.services.rate_limiting import RateLimiter
 from shared.structured_logging import CloudLoggingFormatter, configure_logging
+from tests.fakes.memory_api_keys import InMemoryApiKeyStore
+from tests.fakes.memory_event_signals import InMemoryDeadLetters, InMemoryDoorbell
+from tests.fakes.memory_markers import InMemoryMarkerRepository
+from tests.fakes.memory_rate_limits import InMemoryRateLimitStore
 from tests.infra.log_query import Entry, compile_extractor, compile_filter, entries_in, log_entry
 from tests.infra.monitoring_config import log_metrics
 from tests.media.samples import frame_coded_clip

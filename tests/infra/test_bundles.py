@@ -179,8 +179,8 @@ def test_no_bundle_holds_fake_demo_cli_or_test_code(bundles: Path) -> None:
             text = (folder / path).read_text()
             assert "import pytest" not in text and "tests." not in text, f"{spec.name}/{path}"
     # The rule has teeth: those files exist in the repository, next to what is shipped.
-    assert _forbidden(Path("shared/adapters/memory_markers.py"))
-    assert (ROOT / "shared/adapters/memory_markers.py").is_file()
+    assert _forbidden(Path("tests/fakes/memory_markers.py"))
+    assert (ROOT / "tests/fakes/memory_markers.py").is_file()
 
 
 def test_bundle_ships_the_shared_modules_its_code_imports_and_no_others(bundles: Path) -> None:

@@ -12,11 +12,11 @@ from pathlib import Path
 import imageio_ffmpeg
 import pytest
 
-from shared.adapters.memory_events import InMemoryEventPublisher
 from shared.bootstrap import Container
 from shared.domain.records import MediaType, VideoStatus
 from shared.services.processing import Outcome, ProcessingPorts, process_upload
 from shared.services.processing_records import MediaUpload
+from tests.fakes.memory_events import InMemoryEventPublisher
 from tests.media.hostile_samples import concat_list, hls_playlist
 from tests.support.media_world import Listener, World
 

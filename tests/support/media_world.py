@@ -17,12 +17,12 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from shared import bootstrap
-from shared.adapters.memory_events import InMemoryEventPublisher
 from shared.bootstrap import Container
 from shared.clock import utcnow
 from shared.domain.preview_ports import PreviewRenderer
 from shared.domain.records import MediaType, SegmentRecord, VideoRecord, VideoStatus
 from shared.services.api_keys import create_api_key
+from tests.fakes.memory_events import InMemoryEventPublisher
 from tests.unit.conftest import function_client
 
 GIF = "/api/v2/videos/{}/gif"

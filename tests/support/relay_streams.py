@@ -11,12 +11,12 @@ from datetime import datetime
 from events_relay_api.feeds import Hub
 from events_relay_api.streams import event_stream, plan_stream
 
-from shared.adapters.memory_event_log import InMemoryEventLog
 from shared.clients.sse import SseFrame, parse_frames
 from shared.clock import utcnow
 from shared.config import Settings
 from shared.domain.event_log import EventFilter, Position, StoredEvent
 from shared.domain.events import EventType, OutgoingEvent
+from tests.fakes.memory_event_log import InMemoryEventLog
 
 FAST = Settings(
     heartbeat_seconds=5, max_stream_seconds=10, settle_ms=20, poll_seconds=0.05, doorbell="poll"

@@ -12,13 +12,13 @@ from flask.testing import FlaskClient
 
 from shared import bootstrap
 from shared.adapters.e5_embedder import E5SmallEmbedder
-from shared.adapters.memory_api_keys import InMemoryApiKeyStore
-from shared.adapters.memory_catalog import InMemoryMediaCatalog
-from shared.adapters.memory_markers import InMemoryMarkerRepository
-from shared.adapters.memory_search import InMemorySegmentSearchIndex
 from shared.bootstrap import Container
 from shared.domain.ports import TextEmbedder
 from shared.services.api_keys import create_api_key, revoke_api_key
+from tests.fakes.memory_api_keys import InMemoryApiKeyStore
+from tests.fakes.memory_catalog import InMemoryMediaCatalog
+from tests.fakes.memory_markers import InMemoryMarkerRepository
+from tests.fakes.memory_search import InMemorySegmentSearchIndex
 from tests.support.playground_media import Seeded, seed_playground
 from tests.support.settings import settings_for_fakes
 

@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from shared.adapters.e5_embedder import E5SmallEmbedder
-from shared.adapters.memory_catalog import InMemoryMediaCatalog
-from shared.adapters.memory_events import InMemoryEventPublisher
-from shared.adapters.memory_media import InMemoryMediaStore
 from shared.adapters.scripted_analyzer import ScriptedMediaAnalyzer
 from shared.domain.media_layout import MediaObjectName
 from shared.domain.media_recipes import MediaRecipe
 from shared.domain.ports import MediaAnalyzer, TextEmbedder
 from shared.services.processing import ProcessingPorts
 from shared.services.processing_records import MediaUpload
+from tests.fakes.memory_catalog import InMemoryMediaCatalog
+from tests.fakes.memory_events import InMemoryEventPublisher
+from tests.fakes.memory_media import InMemoryMediaStore
 
 _EMBEDDER = E5SmallEmbedder()  # loads once per test process
 

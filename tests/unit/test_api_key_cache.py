@@ -6,12 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from shared.adapters.memory_api_keys import InMemoryApiKeyStore
 from shared.clock import utcnow
 from shared.domain.principals import ApiKeyRecord, Scope, generate_api_key, hash_api_key
 from shared.services.api_key_cache import CachedApiKeyStore
 from shared.services.found_cache import FoundCache
 from tests.contracts.api_key_store import ApiKeyStoreContract
+from tests.fakes.memory_api_keys import InMemoryApiKeyStore
 
 
 class TestCachedApiKeyStore(ApiKeyStoreContract):

@@ -10,13 +10,13 @@ import pytest
 from flask.testing import FlaskClient
 
 from shared.adapters.jwks_verifier import JwksBearerVerifier
-from shared.adapters.memory_bearer_subjects import InMemoryBearerSubjectStore
 from shared.bootstrap import Container
 from shared.clock import utcnow
 from shared.domain.bearer import BEARER_SCOPES, BearerIssuer, SubjectLink
 from shared.domain.principals import Scope
 from shared.errors import InsufficientScope, InvalidBearerToken
 from shared.services.authentication import Authenticator, bearer_token_of, require_scope
+from tests.fakes.memory_bearer_subjects import InMemoryBearerSubjectStore
 from tests.support.token_issuer import LocalIssuer, local_issuer
 from tests.unit.conftest import Keys
 

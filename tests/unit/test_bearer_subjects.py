@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from shared.adapters.memory_bearer_subjects import InMemoryBearerSubjectStore
 from shared.clock import utcnow
 from shared.domain.bearer import SubjectLink
 from shared.errors import ValidationFailed
@@ -12,6 +11,7 @@ from shared.services.bearer_subject_cache import CachedBearerSubjectStore
 from shared.services.bearer_subjects import link_subject, unlink_subject
 from shared.services.found_cache import FoundCache
 from tests.contracts.bearer_subject_store import ISSUER, BearerSubjectStoreContract
+from tests.fakes.memory_bearer_subjects import InMemoryBearerSubjectStore
 
 
 class TestInMemoryBearerSubjectStore(BearerSubjectStoreContract):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from shared.adapters.memory_rate_limits import InMemoryRateLimitStore
-from shared.adapters.memory_slot_leases import InMemorySlotLeases
 from shared.errors import RateLimited, ServiceUnavailable
 from shared.services.budgets import Cap, ConcurrencyBudget, RenderBudget
 from shared.services.rate_limiting import RateLimiter
+from tests.fakes.memory_rate_limits import InMemoryRateLimitStore
+from tests.fakes.memory_slot_leases import InMemorySlotLeases
 
 
 def test_a_slot_under_every_cap_or_none_at_all() -> None:

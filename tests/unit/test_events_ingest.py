@@ -12,13 +12,13 @@ import pytest
 from flask.testing import FlaskClient
 
 from shared import bootstrap
-from shared.adapters.memory_event_log import InMemoryEventLog
-from shared.adapters.memory_event_signals import InMemoryDeadLetters, InMemoryDoorbell
 from shared.bootstrap import Container
 from shared.domain.event_log import Position
 from shared.domain.events import OutgoingEvent
 from shared.domain.ports import EventLog
 from shared.errors import ServiceUnavailable
+from tests.fakes.memory_event_log import InMemoryEventLog
+from tests.fakes.memory_event_signals import InMemoryDeadLetters, InMemoryDoorbell
 from tests.support.settings import settings_for_fakes
 from tests.unit.conftest import function_client
 

@@ -10,12 +10,12 @@ import pytest
 from events_relay_api.feeds import Hub
 from events_relay_api.streams import plan_stream
 
-from shared.adapters.memory_event_log import InMemoryEventLog
 from shared.clients.sse import SseFrame, parse_frames
 from shared.clock import utcnow
 from shared.domain.event_log import EventFilter, Position
 from shared.domain.events import EventType
 from shared.errors import InvalidRequest
+from tests.fakes.memory_event_log import InMemoryEventLog
 from tests.support.relay_streams import (
     FAST,
     RETENTION_DAYS,

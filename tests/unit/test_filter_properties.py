@@ -18,13 +18,13 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.adapters.memory_catalog import InMemoryMediaCatalog
-from shared.adapters.memory_search import InMemorySegmentSearchIndex
 from shared.bootstrap import Container
 from shared.clock import utcnow
 from shared.domain.filters import matches, parse_conditions
 from shared.domain.records import MediaType, SegmentRecord, VideoRecord, VideoStatus
 from shared.errors import ValidationFailed
+from tests.fakes.memory_catalog import InMemoryMediaCatalog
+from tests.fakes.memory_search import InMemorySegmentSearchIndex
 from tests.support.filter_model import conditions, holds, json_values, metadatas, probes
 from tests.unit.conftest import Keys, function_client
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from shared.adapters.memory_markers import InMemoryMarkerRepository
 from shared.domain.markers import TargetType
 from shared.domain.records import SegmentRecord
 from shared.domain.resources.base import MarkerInfo
@@ -9,6 +8,7 @@ from shared.domain.resources.search import SearchResult
 from shared.services.marker_attachment import attach_markers
 from tests.contracts.marker_repository import make_marker, store
 from tests.contracts.media_catalog import video
+from tests.fakes.memory_markers import InMemoryMarkerRepository
 
 
 def test_markers_land_on_their_records_only() -> None:

@@ -4,13 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from shared.adapters.memory_api_keys import InMemoryApiKeyStore
-from shared.adapters.memory_catalog import InMemoryMediaCatalog
-from shared.adapters.memory_event_log import InMemoryEventLog
-from shared.adapters.memory_markers import InMemoryMarkerRepository
-from shared.adapters.memory_media import InMemoryMediaStore
-from shared.adapters.memory_rate_limits import InMemoryRateLimitStore
-from shared.adapters.memory_slot_leases import InMemorySlotLeases
 from tests.contracts.api_key_store import ApiKeyStoreContract
 from tests.contracts.event_log import EventLogContract, ReaderFactory
 from tests.contracts.marker_repository import MarkerRepositoryContract
@@ -18,6 +11,13 @@ from tests.contracts.media_catalog import MediaCatalogContract
 from tests.contracts.media_store import MediaStoreContract
 from tests.contracts.rate_limit_store import RateLimitStoreContract
 from tests.contracts.slot_leases import SlotLeasesContract
+from tests.fakes.memory_api_keys import InMemoryApiKeyStore
+from tests.fakes.memory_catalog import InMemoryMediaCatalog
+from tests.fakes.memory_event_log import InMemoryEventLog
+from tests.fakes.memory_markers import InMemoryMarkerRepository
+from tests.fakes.memory_media import InMemoryMediaStore
+from tests.fakes.memory_rate_limits import InMemoryRateLimitStore
+from tests.fakes.memory_slot_leases import InMemorySlotLeases
 
 
 class TestInMemoryMarkerRepository(MarkerRepositoryContract):

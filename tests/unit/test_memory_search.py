@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from shared.adapters.memory_catalog import InMemoryMediaCatalog
-from shared.adapters.memory_search import InMemorySegmentSearchIndex
 from tests.contracts.segment_search_index import SegmentSearchIndexContract
+from tests.fakes.memory_catalog import InMemoryMediaCatalog
+from tests.fakes.memory_search import InMemorySegmentSearchIndex
 
 
 class TestInMemorySegmentSearchIndex(SegmentSearchIndexContract):

@@ -5,10 +5,10 @@ import time
 
 import pytest
 
-from shared.adapters.memory_rate_limits import InMemoryRateLimitStore
 from shared.domain.rate_limits import Window, window_at
 from shared.errors import RateLimited
 from shared.services.rate_limiting import RateLimiter
+from tests.fakes.memory_rate_limits import InMemoryRateLimitStore
 
 
 class Clock:

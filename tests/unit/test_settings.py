@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from shared.adapters.memory_markers import InMemoryMarkerRepository
 from shared.bootstrap import Container
 from shared.config import InvalidSettings, Settings, load_settings
+from tests.fakes.memory_markers import InMemoryMarkerRepository
 from tests.support.settings import settings_for_fakes
 
 

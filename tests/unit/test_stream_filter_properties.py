@@ -15,12 +15,12 @@ from events_relay_api.streams import event_stream, plan_stream
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.adapters.memory_event_log import InMemoryEventLog
 from shared.clients.sse import parse_frames
 from shared.clock import utcnow
 from shared.config import Settings
 from shared.domain.event_log import Position
 from shared.domain.events import EventType, OutgoingEvent
+from tests.fakes.memory_event_log import InMemoryEventLog
 from tests.support.stream_filters import (
     INDEXES,
     RUNS,

@@ -23,12 +23,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from shared.adapters.memory_api_keys import InMemoryApiKeyStore
-from shared.adapters.memory_event_log import InMemoryEventLog
 from shared.bootstrap import Container
 from shared.domain.event_log import StoredEvent
 from shared.errors import InvalidRequest
 from shared.services.api_keys import create_api_key
+from tests.fakes.memory_api_keys import InMemoryApiKeyStore
+from tests.fakes.memory_event_log import InMemoryEventLog
 from tests.support.settings import settings_for_fakes
 from tests.support.stream_filters import (
     INDEXES,

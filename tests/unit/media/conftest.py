@@ -14,16 +14,16 @@ from google.cloud import storage
 
 from shared import bootstrap
 from shared.adapters.gcs_url_signers import LocalKeyUrlSigner, development_key_info
-from shared.adapters.memory_api_keys import InMemoryApiKeyStore
-from shared.adapters.memory_catalog import InMemoryMediaCatalog
-from shared.adapters.memory_derived import InMemoryDerivedMediaStore
-from shared.adapters.memory_events import InMemoryEventPublisher
-from shared.adapters.memory_previews import InMemoryPreviewRenderer
-from shared.adapters.memory_render_leases import InMemoryRenderLeases
 from shared.bootstrap import Container
 from shared.clock import utcnow
 from shared.domain.records import MediaType, SegmentRecord, VideoRecord, VideoStatus
 from shared.services.api_keys import create_api_key
+from tests.fakes.memory_api_keys import InMemoryApiKeyStore
+from tests.fakes.memory_catalog import InMemoryMediaCatalog
+from tests.fakes.memory_derived import InMemoryDerivedMediaStore
+from tests.fakes.memory_events import InMemoryEventPublisher
+from tests.fakes.memory_previews import InMemoryPreviewRenderer
+from tests.fakes.memory_render_leases import InMemoryRenderLeases
 from tests.support.settings import settings_for_fakes
 from tests.unit.conftest import function_client
 

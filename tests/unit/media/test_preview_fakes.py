@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from shared.adapters.memory_derived import InMemoryDerivedMediaStore
-from shared.adapters.memory_previews import InMemoryPreviewRenderer
-from shared.adapters.memory_render_leases import InMemoryRenderLeases
 from shared.domain.preview_ports import RenderSource
 from shared.domain.records import MediaType
 from tests.contracts.derived_media_store import DerivedMediaStoreContract
 from tests.contracts.preview_renderer import PreviewRendererContract
 from tests.contracts.render_leases import RenderLeasesContract
+from tests.fakes.memory_derived import InMemoryDerivedMediaStore
+from tests.fakes.memory_previews import InMemoryPreviewRenderer
+from tests.fakes.memory_render_leases import InMemoryRenderLeases
 
 
 class TestInMemoryDerivedMediaStore(DerivedMediaStoreContract):

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from shared.adapters.memory_catalog import InMemoryMediaCatalog
 from shared.bootstrap import Container
 from shared.config import Settings
 from shared.domain.previews import GifSpec, ImageFormat, ThumbnailSpec
@@ -18,6 +17,7 @@ from shared.secrets import MissingSecrets
 from shared.services.preview_links import PreviewLinks
 from shared.services.previews import fill_preview_urls
 from tests.contracts.media_catalog import video
+from tests.fakes.memory_catalog import InMemoryMediaCatalog
 from tests.support.settings import settings_for_fakes
 
 NOW = datetime(2026, 11, 25, 12, 0, 10, tzinfo=UTC)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 
-from shared.adapters.memory_rate_limits import InMemoryRateLimitStore
-from shared.adapters.memory_slot_leases import InMemorySlotLeases
 from shared.errors import RateLimited
 from shared.services.budgets import ConcurrencyBudget, Held, RenderBudget
 from shared.services.rate_limiting import RateLimiter
+from tests.fakes.memory_rate_limits import InMemoryRateLimitStore
+from tests.fakes.memory_slot_leases import InMemorySlotLeases
 from tests.unit.media.conftest import MediaWorld
 
 GIF = "/api/v2/videos/{}/gif"

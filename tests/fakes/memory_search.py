@@ -8,11 +8,11 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from shared.adapters.memory_catalog import InMemoryMediaCatalog
 from shared.domain.filters import same_value
 from shared.domain.ports import SegmentSearchIndex
 from shared.domain.records import SegmentRecord
 from shared.domain.search import ScoredSegment, SegmentScope, StoreFilter
+from tests.fakes.memory_catalog import InMemoryMediaCatalog
 
 _MISSING = object()
 
@@ -21,8 +21,14 @@ class InMemorySegmentSearchIndex(SegmentSearchIndex):
     def __init__(self, catalog: InMemoryMediaCatalog) -> None:
         self._catalog = catalog
 
-    def nearest(self, user_id: str, model_id: str, vector: Sequence[float], limit: int,
-                run_id: str | None = None) -> list[ScoredSegment]:  # fmt: skip
+    def nearest(
+        self,
+        user_id: str,
+        model_id: str,
+        vector: Sequence[float],
+        limit: int,
+        run_id: str | None = None,
+    ) -> list[ScoredSegment]:
         scored = []
         for segment_id, (model, embedding) in list(self._catalog.embeddings.items()):
             segment = self._catalog.segments.get(segment_id)
@@ -38,8 +44,14 @@ class InMemorySegmentSearchIndex(SegmentSearchIndex):
         scored.sort(key=lambda s: -s.similarity)
         return scored[:limit]
 
-    def scan(self, user_id: str, scope: SegmentScope, filters: Sequence[StoreFilter],
-             after_segment_id: str | None, limit: int) -> list[SegmentRecord]:  # fmt: skip
+    def scan(
+        self,
+        user_id: str,
+        scope: SegmentScope,
+        filters: Sequence[StoreFilter],
+        after_segment_id: str | None,
+        limit: int,
+    ) -> list[SegmentRecord]:
         found = []
         for segment_id in sorted(self._catalog.segments):
             segment = self._catalog.segments[segment_id]

@@ -19,8 +19,14 @@ class InMemoryMediaStore(MediaStore):
         self._generation = 1_000_000
         self._lock = threading.Lock()
 
-    def upload(self, source: Path, object_name: str, *, content_type: str | None = None,
-               metadata: dict[str, str] | None = None) -> StoredObject:  # fmt: skip
+    def upload(
+        self,
+        source: Path,
+        object_name: str,
+        *,
+        content_type: str | None = None,
+        metadata: dict[str, str] | None = None,
+    ) -> StoredObject:
         data = source.read_bytes()
         with self._lock:
             self._generation += 1

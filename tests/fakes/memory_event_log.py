@@ -34,8 +34,14 @@ class InMemoryEventLog(EventLog, EventReader):
             bisect.insort(self._ordered, (stored.position, stored), key=lambda item: item[0])
             return AppendResult(True, stored.position)
 
-    async def read(self, user_id: str, after: Position, limit: int, until: Position | None = None,
-                   read_time: datetime | None = None) -> list[StoredEvent]:  # fmt: skip
+    async def read(
+        self,
+        user_id: str,
+        after: Position,
+        limit: int,
+        until: Position | None = None,
+        read_time: datetime | None = None,
+    ) -> list[StoredEvent]:
         # Writes here are visible at once: no read time to pin.
         with self._lock:
             start = bisect.bisect_right(self._ordered, after, key=lambda item: item[0])
