@@ -43,6 +43,15 @@ def _clean_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(leaked)}
 
 
+def _terminal_session() -> None:
+    """In the shell's child, before it runs: what a terminal window gives its shell."""
+    # A test run started under nohup ignores SIGHUP, and an ignored signal stays ignored
+    # across exec: the shell would never hear the hang-up (a user's shell in a window does).
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    # The pty becomes the session's controlling terminal: closing it is a hang-up.
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 @dataclass
 class DevStack:
     state_dir: Path
@@ -98,8 +107,7 @@ class DevStack:
                 stdout=slave,
                 stderr=slave,
                 start_new_session=True,
-                # The pty becomes the session's controlling terminal: closing it is a hang-up.
-                preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+                preexec_fn=_terminal_session,
             )
             os.close(slave)
             threading.Thread(target=self._read_terminal, daemon=True).start()
