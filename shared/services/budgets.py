@@ -8,8 +8,10 @@ holding slots gives them back when they expire (decision 005).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -108,3 +110,32 @@ class RenderBudget:
             yield
         finally:
             self._concurrent.release(held)
+
+
+class SlotAskers:
+    """This instance's requests, by key, that asked for a render slot beside the render lease
+    and have not yet given back the slot of a lease they lost (decision 037). A request that
+    won the lease but found the key's slots taken waits for them before its 429: the slots may
+    be its own siblings', about to come back."""
+
+    def __init__(self) -> None:
+        self._asking: collections.Counter[str] = collections.Counter()
+        self._changed = threading.Condition()
+
+    @contextlib.contextmanager
+    def asking(self, key: str) -> Iterator[None]:
+        with self._changed:
+            self._asking[key] += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._asking[key] -= 1
+                if self._asking[key] <= 0:
+                    del self._asking[key]
+                self._changed.notify_all()
+
+    def wait_for_siblings(self, key: str, timeout: float) -> None:
+        """Until this request (itself asking) is the key's only one, or ``timeout``."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._asking[key] <= 1, timeout)

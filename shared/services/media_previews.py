@@ -3,8 +3,8 @@ there afterwards.
 
 The derived object's name is made from the owner, the media, its version and the spec, so it
 never changes content: its ETag is a digest of the name, and a 304 needs no storage read.
-Identical concurrent requests render once: one request holds a lease on the name and renders;
-the others wait for the object to appear (decision 031).
+Identical concurrent requests render once: one holds a lease on the name and renders, the
+others wait for the object (decision 031).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from shared.domain.records import MediaType, VideoRecord
 from shared.domain.stored_objects import ObjectAddress
 from shared.domain.storyboards import StoryboardLayout
 from shared.errors import NotFound, RateLimited, ServiceUnavailable
-from shared.services.budgets import Held, RenderBudget
+from shared.services.budgets import Held, RenderBudget, SlotAskers
 from shared.services.preview_cache import KnownLayouts, RecentPreviews, etag_matches, etag_of
 from shared.services.preview_logs import announce, log_served, logged_render
 
@@ -48,6 +48,7 @@ MEMORY_BYTES = 32 * 1024 * 1024
 # Source URLs signed and render slots taken beside the render lease, slots given back beside
 # the upload (see _render_once, _lease_and_slot and _render_and_store).
 _GIVE_BACK = ThreadPoolExecutor(max_workers=8, thread_name_prefix="vv-render-slot")
+SIBLING_WAIT_SECONDS = 5.0  # a lease winner refused a slot waits this long for its siblings
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class PreviewService:
         self.memory = RecentPreviews(memory_bytes)
         self.budget = budget
         self.layouts = KnownLayouts()
+        self.slot_askers = SlotAskers()
 
     def video(self, user_id: str, video_id: str) -> VideoRecord:
         video = self.catalog.get_videos(user_id, [video_id]).get(video_id)
@@ -177,15 +179,13 @@ class PreviewService:
     def _render_once(
         self, name: str, video: VideoRecord, spec: PreviewSpec, budget_key: str
     ) -> bytes:
-        """The lease outlives a successful render (it expires on its own): until then nobody
-        else may render this name, and by then the object has long been found by the read
-        that precedes every acquire. So neither a second read nor a release is needed on
-        the way out; a failed render gives the lease back at once, so others may retry."""
+        """The lease outlives a successful render (it expires on its own; by then the read
+        before every acquire finds the object), so no release on the way out; a failed
+        render gives it back at once, so others may retry."""
         holder = uuid.uuid4().hex
         deadline = time.monotonic() + self.wait_seconds
         pause = 0.05
-        # Signing needs nothing from the lease or the budget (in production it is an IAM
-        # round trip): it runs while they are asked.
+        # Signing (an IAM round trip in production) runs while the lease and slot are asked.
         source = _GIVE_BACK.submit(self._source, video)
         won, held = self._lease_and_slot(name, holder, budget_key)
         while True:
@@ -205,35 +205,38 @@ class PreviewService:
             won, held = self.leases.acquire(name, holder, LEASE_SECONDS), None
 
     def _lease_and_slot(self, name: str, holder: str, budget_key: str) -> tuple[bool, Held | None]:
-        """The render lease and one of the key's render slots, asked at once: one store
-        round trip instead of two on the cold path. A request that loses the lease gives
-        its slot back (or ignores a 429 for it) and waits for the winner's object; the
-        render start is spent only once both are held, so a lost lease spends none."""
+        """The render lease and one of the key's render slots, asked at once (one round trip,
+        not two); a loser gives its slot back. The render start is spent once both are held."""
         budget = self.budget
         if budget is None:
             return self.leases.acquire(name, holder, LEASE_SECONDS), None
-        slot = _GIVE_BACK.submit(budget.slot, budget_key)
-        try:
-            won = self.leases.acquire(name, holder, LEASE_SECONDS)
-        except BaseException:
-            with contextlib.suppress(Exception):
-                budget.give_back(slot.result())
-            raise
-        try:
-            held = slot.result()
-        except RateLimited:
-            # The slots may be held by this key's requests that lost the lease and are giving
-            # theirs back: the winner asks again, in sequence, as it did before the two were
-            # asked at once (a 429 then, the lease given back by the caller).
-            return won, None
-        except BaseException:
-            if won:
-                self.leases.release(name, holder)
-            raise
-        if not won:
-            budget.give_back(held)
-            return False, None
-        return True, held
+        with self.slot_askers.asking(budget_key):
+            slot = _GIVE_BACK.submit(budget.slot, budget_key)
+            try:
+                won = self.leases.acquire(name, holder, LEASE_SECONDS)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    budget.give_back(slot.result())
+                raise
+            try:
+                held = slot.result()
+            except RateLimited:
+                if not won:
+                    return False, None
+                # This key's slots may be its losing siblings', given back once they know:
+                # then ask again (refused still: the render's own ask answers 429).
+                self.slot_askers.wait_for_siblings(budget_key, SIBLING_WAIT_SECONDS)
+                with contextlib.suppress(RateLimited):
+                    return True, budget.slot(budget_key)
+                return True, None
+            except BaseException:
+                if won:
+                    self.leases.release(name, holder)
+                raise
+            if not won:
+                budget.give_back(held)
+                return False, None
+            return True, held
 
     def _within_budget(
         self, budget_key: str, held: Held | None

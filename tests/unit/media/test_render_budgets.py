@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from shared.errors import RateLimited
 from shared.services.budgets import ConcurrencyBudget, Held, RenderBudget
@@ -131,3 +132,37 @@ def test_the_lease_winner_asks_for_a_slot_again_when_losers_held_them(media: Med
     budget.slot = busy_once
     assert get(media, GIF.format("v1"), media.alice).status_code == 200
     assert len(calls) == 2 and len(media.renderer.renders) == 1
+
+
+def test_the_lease_winner_waits_for_its_siblings_to_give_their_slots_back(
+    media: MediaWorld,
+) -> None:
+    """Identical requests of one key on one instance: when the winner asks again, a loser may
+    not yet know it lost and still hold the key's only slot. The winner waits for its siblings
+    to settle (here 0.3 s), then renders, instead of answering 429."""
+    budgeted(media, concurrent=1, starts=10)
+    media.add_video("alice", "v1")
+    previews = media.container.media_previews
+    budget = media.container.__dict__["render_budget"]
+    asked = budget.slot
+    sibling_settled = threading.Event()
+
+    def sibling(key_id: str, holding: threading.Event) -> None:
+        with previews.slot_askers.asking(key_id):
+            held = asked(key_id)
+            holding.set()
+            time.sleep(0.3)  # its lease answer still on the way
+            budget.give_back(held)
+        sibling_settled.set()
+
+    def taken_by_a_sibling(key_id: str) -> Held:
+        if not sibling_settled.is_set() and not hasattr(taken_by_a_sibling, "started"):
+            taken_by_a_sibling.started = True  # type: ignore[attr-defined]
+            holding = threading.Event()
+            threading.Thread(target=sibling, args=(key_id, holding)).start()
+            assert holding.wait(5)
+        return asked(key_id)
+
+    budget.slot = taken_by_a_sibling
+    assert get(media, GIF.format("v1"), media.alice).status_code == 200
+    assert sibling_settled.is_set() and len(media.renderer.renders) == 1
