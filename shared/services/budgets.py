@@ -13,7 +13,7 @@ import contextlib
 import logging
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from shared.domain.budget_ports import SlotLeases
@@ -135,7 +135,17 @@ class SlotAskers:
                     del self._asking[key]
                 self._changed.notify_all()
 
-    def wait_for_siblings(self, key: str, timeout: float) -> None:
-        """Until this request (itself asking) is the key's only one, or ``timeout``."""
+    def after_siblings(self, budget: RenderBudget, key: str, timeout: float) -> Held | None:
+        """A slot asked once this request (itself asking) is the key's only one, or after
+        ``timeout``; None if it is still refused."""
         with self._changed:
             self._changed.wait_for(lambda: self._asking[key] <= 1, timeout)
+        return self.held_or_none(lambda: budget.slot(key))
+
+    @staticmethod
+    def held_or_none(ask: Callable[[], Held]) -> Held | None:
+        """The slot ``ask`` takes, or None if the key's slots are all taken."""
+        try:
+            return ask()
+        except RateLimited:
+            return None

@@ -34,7 +34,7 @@ from shared.domain.previews import (
 from shared.domain.records import MediaType, VideoRecord
 from shared.domain.stored_objects import ObjectAddress
 from shared.domain.storyboards import StoryboardLayout
-from shared.errors import NotFound, RateLimited, ServiceUnavailable
+from shared.errors import NotFound, ServiceUnavailable
 from shared.services.budgets import Held, RenderBudget, SlotAskers
 from shared.services.preview_cache import KnownLayouts, RecentPreviews, etag_matches, etag_of
 from shared.services.preview_logs import announce, log_served, logged_render
@@ -219,24 +219,18 @@ class PreviewService:
                     budget.give_back(slot.result())
                 raise
             try:
-                held = slot.result()
-            except RateLimited:
-                if not won:
-                    return False, None
-                # This key's slots may be its losing siblings', given back once they know:
-                # then ask again (refused still: the render's own ask answers 429).
-                self.slot_askers.wait_for_siblings(budget_key, SIBLING_WAIT_SECONDS)
-                with contextlib.suppress(RateLimited):
-                    return True, budget.slot(budget_key)
-                return True, None
+                held = self.slot_askers.held_or_none(slot.result)
+                if won and held is None:
+                    # This key's slots may be its losing siblings', given back once they know:
+                    # then ask again (refused still: the render's own ask answers 429).
+                    held = self.slot_askers.after_siblings(budget, budget_key, SIBLING_WAIT_SECONDS)
             except BaseException:
                 if won:
                     self.leases.release(name, holder)
                 raise
-            if not won:
+            if not won and held is not None:
                 budget.give_back(held)
-                return False, None
-            return True, held
+            return won, held if won else None
 
     def _within_budget(
         self, budget_key: str, held: Held | None

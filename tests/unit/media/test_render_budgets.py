@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from shared.errors import RateLimited
+from shared.errors import RateLimited, ServiceUnavailable
 from shared.services.budgets import ConcurrencyBudget, Held, RenderBudget
 from shared.services.rate_limiting import RateLimiter
 from tests.fakes.memory_rate_limits import InMemoryRateLimitStore
@@ -166,3 +166,27 @@ def test_the_lease_winner_waits_for_its_siblings_to_give_their_slots_back(
     budget.slot = taken_by_a_sibling
     assert get(media, GIF.format("v1"), media.alice).status_code == 200
     assert sibling_settled.is_set() and len(media.renderer.renders) == 1
+
+
+def test_a_store_failure_on_the_winners_second_ask_gives_the_lease_back(
+    media: MediaWorld,
+) -> None:
+    budgeted(media, concurrent=1, starts=10)
+    media.add_video("alice", "v1")
+    budget = media.container.__dict__["render_budget"]
+    asked = budget.slot
+    calls: list[str] = []
+
+    def refused_then_unavailable(key_id: str) -> Held:
+        calls.append(key_id)
+        if len(calls) == 1:
+            raise RateLimited("At most 1 renders for this key at a time.", retry_after=2)
+        if len(calls) == 2:
+            raise ServiceUnavailable("The budget store is temporarily unavailable.")
+        return asked(key_id)
+
+    budget.slot = refused_then_unavailable
+    assert get(media, GIF.format("v1"), media.alice).status_code == 503
+    assert media.container.render_leases.leases == {}  # given back, not held for 90 s
+    assert get(media, GIF.format("v1"), media.alice).status_code == 200
+    assert len(media.renderer.renders) == 1
