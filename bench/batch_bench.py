@@ -192,7 +192,7 @@ def store_calls(ids: list[str]) -> dict[str, Any]:
     from shared.services import catalog
     from tests.support.firestore_recorder import RecordingClient
 
-    settings = Settings.from_env()
+    settings = Settings()
     client = RecordingClient(project=settings.project_id, latency=0.05)
     remote = Container(settings, firestore=client)
     batches: dict[str, Callable[[], object]] = {

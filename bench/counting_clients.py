@@ -50,7 +50,7 @@ def counting_publisher() -> Any:
 
 
 def recording_container() -> Container:
-    settings = Settings.from_env()
+    settings = Settings()
     return Container(
         settings,
         firestore=RecordingClient(project=settings.project_id),

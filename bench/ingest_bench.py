@@ -242,7 +242,7 @@ def main() -> None:
         stack = LocalStack(state_dir=Path(scratch), gateway_port=free_port())
         stack.start(demo=False)
         try:
-            cloud = Container(Settings.from_env())
+            cloud = Container(Settings())
             if "steps" in args.parts:
                 for name, figures in steps(cloud, args.samples).items():
                     print(json.dumps({"step": name, **figures, "load": load()}), flush=True)

@@ -173,7 +173,7 @@ def main() -> int:
         try:
             from infra.local.provision import provision
 
-            provision(Container(Settings.from_env()), {})
+            provision(Container(Settings()), {})
             tag = uuid.uuid4().hex[:6]
             users = [f"count-{tag}-{i}" for i in range(args.users)]
             parts = set(args.parts.split(","))

@@ -155,11 +155,6 @@ class Settings(BaseModel):
         return int(self.settle_ms * 1000)
 
     @classmethod
-    def from_env(cls) -> Settings:
-        """The same as ``Settings()``."""
-        return cls()
-
-    @classmethod
     def variable(cls, field: str) -> str:
         """The environment variable that sets ``field``."""
         alias = cls.model_fields[field].validation_alias

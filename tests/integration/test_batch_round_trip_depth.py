@@ -23,7 +23,7 @@ ROUND_TRIP_SECONDS = 0.1
 @pytest.fixture
 def remote(cloud: Container) -> Iterator[Container]:
     """Adapters on a client whose every call takes a remote store's round trip."""
-    settings = Settings.from_env()
+    settings = Settings()
     client = RecordingClient(project=settings.project_id, latency=ROUND_TRIP_SECONDS)
     yield Container(settings, firestore=client, embedder=cloud.embedder)
     client.close()
