@@ -135,7 +135,9 @@ class Feed:
                 # when to read next. Reading every unsettled event each time, as before, read
                 # the last settle window's events again on every read: at 200 events/s, 200
                 # documents a read for 20 new ones, which kept reads ~0.5 s apart under load.
-                settled_page = EventQuery(self.user_id, self.tail, PAGE_SIZE, horizon, read_time)
+                settled_page = EventQuery(
+                    self.user_id, self.tail, PAGE_SIZE, until=horizon, read_time=read_time
+                )
                 reads = [self._reader.read(settled_page)]
                 if probe:
                     next_one = EventQuery(self.user_id, horizon, 1, read_time=read_time)
