@@ -24,6 +24,7 @@ from shared.adapters.firestore_errors import translated_google_errors
 from shared.adapters.firestore_group_commit import GroupCommit
 from shared.domain.event_log import (
     AppendResult,
+    EventQuery,
     Position,
     ReadTimeInFuture,
     StoredEvent,
@@ -99,21 +100,17 @@ class FirestoreEventReader(EventReader):
         self._events = client.collection(EVENTS)
         self._timeout = timeout
 
-    async def read(
-        self,
-        user_id: str,
-        after: Position,
-        limit: int,
-        until: Position | None = None,
-        read_time: datetime | None = None,
-    ) -> list[StoredEvent]:
+    async def read(self, query: EventQuery) -> list[StoredEvent]:
         found: list[StoredEvent] = []
+        read_time = query.read_time
         with translated_google_errors("The event store"):
-            query = self.query(user_id, after, limit, until)
+            store_query = self.query(query.user_id, query.after, query.limit, query.until)
             try:
-                async for snapshot in query.stream(timeout=self._timeout, read_time=read_time):
+                async for snapshot in store_query.stream(
+                    timeout=self._timeout, read_time=read_time
+                ):
                     event = event_from_doc(snapshot.id, snapshot.to_dict() or {})
-                    if until is not None and event.position > until:
+                    if query.past_until(event.position):
                         break  # same commit time as ``until``, later record id
                     found.append(event)
             except gexc.InvalidArgument as exc:

@@ -5,7 +5,6 @@ declared in ``infra/firestore.indexes.json`` (a test checks the two agree)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
@@ -18,7 +17,7 @@ from shared.adapters.firestore_documents import from_document
 from shared.adapters.firestore_errors import translated_google_errors
 from shared.domain.ports import SegmentSearchIndex
 from shared.domain.records import SegmentRecord
-from shared.domain.search import ScoredSegment, SegmentScope, StoreFilter
+from shared.domain.search import NearestQuery, ScanQuery, ScoredSegment
 
 DISTANCE_FIELD = "vector_distance"
 # Scans read the record's fields only: the 384-float embedding would triple what is sent.
@@ -30,31 +29,24 @@ class FirestoreSegmentSearchIndex(SegmentSearchIndex):
         self._client = client
         self._call = call_options(timeout)
 
-    def nearest(
-        self,
-        user_id: str,
-        model_id: str,
-        vector: Sequence[float],
-        limit: int,
-        run_id: str | None = None,
-    ) -> list[ScoredSegment]:
+    def nearest(self, query: NearestQuery) -> list[ScoredSegment]:
         q = (
             self._client.collection(SEGMENTS)
-            .where(filter=FieldFilter("user_id", "==", user_id))
-            .where(filter=FieldFilter("embedding_model", "==", model_id))
+            .where(filter=FieldFilter("user_id", "==", query.user_id))
+            .where(filter=FieldFilter("embedding_model", "==", query.model_id))
             .where(filter=FieldFilter("index_id", "==", None))
         )
-        if run_id is not None:
-            q = q.where(filter=FieldFilter("from_run_id", "==", run_id))
-        query = q.find_nearest(
+        if query.run_id is not None:
+            q = q.where(filter=FieldFilter("from_run_id", "==", query.run_id))
+        vector_query = q.find_nearest(
             "embedding",
-            Vector(list(vector)),
-            limit=limit,
+            Vector(list(query.vector)),
+            limit=query.limit,
             distance_measure=DistanceMeasure.COSINE,
             distance_result_field=DISTANCE_FIELD,
         )
         with translated_google_errors("Search"):
-            snapshots = query.get(**self._call)
+            snapshots = vector_query.get(**self._call)
         found = []
         for snapshot in snapshots:
             data = snapshot.to_dict() or {}
@@ -63,22 +55,18 @@ class FirestoreSegmentSearchIndex(SegmentSearchIndex):
         return found
 
     def scan(
-        self,
-        user_id: str,
-        scope: SegmentScope,
-        filters: Sequence[StoreFilter],
-        after_segment_id: str | None,
-        limit: int,
+        self, query: ScanQuery, after_segment_id: str | None, limit: int
     ) -> list[SegmentRecord]:
+        scope = query.scope
         collection = self._client.collection(SEGMENTS)
-        q = collection.where(filter=FieldFilter("user_id", "==", user_id))
+        q = collection.where(filter=FieldFilter("user_id", "==", query.user_id))
         if scope.index_ids:
             q = q.where(filter=FieldFilter("index_id", "in", list(scope.index_ids)))
         else:
             q = q.where(filter=FieldFilter("index_id", "==", None))
         if scope.run_ids:
             q = q.where(filter=FieldFilter("from_run_id", "in", list(scope.run_ids)))
-        for f in filters:
+        for f in query.filters:
             q = q.where(filter=FieldFilter(f.path, f.op, f.value))
         q = q.select(SEGMENT_FIELDS).order_by("__name__")
         if after_segment_id is not None:

@@ -9,7 +9,7 @@ from google.api_core import exceptions as gexc
 
 from shared.adapters.firestore_errors import translated_google_errors
 from shared.domain.ports import MediaStore
-from shared.domain.stored_objects import ObjectAddress, StoredObject
+from shared.domain.stored_objects import NO_HEADERS, ObjectAddress, ObjectHeaders, StoredObject
 from shared.errors import NotFound
 
 if TYPE_CHECKING:
@@ -37,18 +37,13 @@ class GcsMediaStore(MediaStore):
         self.bucket = bucket
 
     def upload(
-        self,
-        source: Path,
-        object_name: str,
-        *,
-        content_type: str | None = None,
-        metadata: dict[str, str] | None = None,
+        self, source: Path, object_name: str, headers: ObjectHeaders = NO_HEADERS
     ) -> StoredObject:
         blob = self._client.bucket(self.bucket).blob(object_name, chunk_size=CHUNK_BYTES)
-        blob.metadata = dict(metadata or {})
+        blob.metadata = dict(headers.metadata)
         with translated_google_errors("The media bucket"):
             blob.upload_from_filename(
-                str(source), content_type=content_type, timeout=TIMEOUT_SECONDS
+                str(source), content_type=headers.content_type, timeout=TIMEOUT_SECONDS
             )
             blob.reload()
         return stored_object(blob)

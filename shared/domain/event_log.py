@@ -65,6 +65,22 @@ class Position:
         return cls(int(found.group(1)), found.group(2) or "")
 
 
+@dataclass(frozen=True)
+class EventQuery:
+    """One read of a user's log: up to ``limit`` events with ``after < position <= until``,
+    in order; with ``read_time``, as the store was at that time (by the store's clock)."""
+
+    user_id: str
+    after: Position
+    limit: int
+    until: Position | None = None
+    read_time: datetime | None = None
+
+    def past_until(self, position: Position) -> bool:
+        """Beyond the upper bound: a read in order stops there."""
+        return self.until is not None and position > self.until
+
+
 class ReadTimeInFuture(Exception):
     """The store refused a read at a time its own clock has not reached yet (the reader's
     clock is ahead of the store's); read at an earlier time."""

@@ -9,21 +9,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shared.domain.stored_objects import ObjectAddress
+from shared.domain.stored_objects import NO_HEADERS, ObjectAddress
 from shared.errors import NotFound
 
 if TYPE_CHECKING:
     # Named in signatures only: every function imports this module, and each needs few of
     # these types at run time (decision 053: import time is paid on every cold start).
-    from shared.domain.event_log import AppendResult, Position, StoredEvent
+    from shared.domain.event_log import AppendResult, EventQuery, Position, StoredEvent
     from shared.domain.events import OutgoingEvent
     from shared.domain.markers import IdempotencyRecord, Marker, MarkerQuery, UpsertDecision
     from shared.domain.media_analysis import DecodedMedia, MediaProbe
     from shared.domain.principals import ApiKeyRecord
     from shared.domain.rate_limits import Window
     from shared.domain.records import RunVideoStatus, SegmentRecord, VideoRecord
-    from shared.domain.search import ScoredSegment, SegmentScope, StoreFilter
-    from shared.domain.stored_objects import StoredObject
+    from shared.domain.search import NearestQuery, ScanQuery, ScoredSegment
+    from shared.domain.stored_objects import ObjectHeaders, StoredObject
 
 UpsertDecider = Callable[["Marker | None", "IdempotencyRecord | None"], "UpsertDecision"]
 
@@ -161,12 +161,7 @@ class MediaStore(ABC):
 
     @abstractmethod
     def upload(
-        self,
-        source: Path,
-        object_name: str,
-        *,
-        content_type: str | None = None,
-        metadata: dict[str, str] | None = None,
+        self, source: Path, object_name: str, headers: ObjectHeaders = NO_HEADERS
     ) -> StoredObject:
         """Store a local file under ``object_name`` (replacing any older generation)."""
 
@@ -209,18 +204,10 @@ class EventReader(ABC):
     """The read side of the log (the relay): asynchronous, many streams on one loop."""
 
     @abstractmethod
-    async def read(
-        self,
-        user_id: str,
-        after: Position,
-        limit: int,
-        until: Position | None = None,
-        read_time: datetime | None = None,
-    ) -> list[StoredEvent]:
-        """Up to ``limit`` of the user's events with ``after < position <= until``, in order.
-        With ``read_time``, as the store was at that time (by the store's clock: every write
-        committed by then, none after); raises ``ReadTimeInFuture`` if the store's clock has
-        not reached it."""
+    async def read(self, query: EventQuery) -> list[StoredEvent]:
+        """The events ``query`` asks for, in order. With its ``read_time``, as the store was at
+        that time (every write committed by then, none after); raises ``ReadTimeInFuture`` if
+        the store's clock has not reached it."""
 
     @abstractmethod
     async def get(self, user_id: str, record_id: str) -> StoredEvent | None:
@@ -265,25 +252,12 @@ class SegmentSearchIndex(ABC):
     """Reads of segments for search. Another user's segments are never seen."""
 
     @abstractmethod
-    def nearest(
-        self,
-        user_id: str,
-        model_id: str,
-        vector: Sequence[float],
-        limit: int,
-        run_id: str | None = None,
-    ) -> list[ScoredSegment]:
-        """Up to ``limit`` of the user's playground segments (``index_id`` null) embedded with
-        ``model_id`` (of one run if given), most similar to ``vector`` first (cosine)."""
+    def nearest(self, query: NearestQuery) -> list[ScoredSegment]:
+        """The segments ``query`` asks for, most similar first."""
 
     @abstractmethod
     def scan(
-        self,
-        user_id: str,
-        scope: SegmentScope,
-        filters: Sequence[StoreFilter],
-        after_segment_id: str | None,
-        limit: int,
+        self, query: ScanQuery, after_segment_id: str | None, limit: int
     ) -> list[SegmentRecord]:
-        """Up to ``limit`` of the user's segments in ``scope`` passing every filter, in
-        ``segment_id`` order, strictly after ``after_segment_id``."""
+        """Up to ``limit`` of the segments ``query`` names, in ``segment_id`` order, strictly
+        after ``after_segment_id``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,18 @@ class SegmentScope:
 
 
 @dataclass(frozen=True)
+class NearestQuery:
+    """Up to ``limit`` of the user's playground segments (``index_id`` null) embedded with
+    ``model_id`` (of one run if given), most similar to ``vector`` first (cosine)."""
+
+    user_id: str
+    model_id: str
+    vector: Sequence[float]
+    limit: int
+    run_id: str | None = None
+
+
+@dataclass(frozen=True)
 class StoreFilter:
     """One exact test the store evaluates on a segment: ``path`` is dotted from the document
     root (``metadata.scene.mood``), ``op`` is ``==`` or ``array_contains``."""
@@ -25,6 +38,15 @@ class StoreFilter:
     path: str
     op: str
     value: Any
+
+
+@dataclass(frozen=True)
+class ScanQuery:
+    """The user's segments in ``scope`` that pass every filter (read a page at a time)."""
+
+    user_id: str
+    scope: SegmentScope
+    filters: Sequence[StoreFilter]
 
 
 @dataclass(frozen=True)

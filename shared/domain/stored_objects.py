@@ -3,6 +3,7 @@ generation (the version a derived file is keyed on), a size and the object's own
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,6 +28,18 @@ class ObjectAddress:
         if not bucket or not name:
             raise ValueError(f"a gs:// uri needs a bucket and an object name: {uri!r}")
         return cls(bucket, name)
+
+
+@dataclass(frozen=True)
+class ObjectHeaders:
+    """What an upload declares beside the bytes: the content type and the custom metadata
+    (in Cloud Storage both travel as headers of the upload and come back on every read)."""
+
+    content_type: str | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+NO_HEADERS = ObjectHeaders()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from shared.domain.identifiers import is_valid_id
 from shared.domain.media_layout import MediaObjectName
 from shared.domain.ports import MediaCatalog, MediaStore, UploadNotifier
 from shared.domain.records import RunVideoStatus, VideoRecord, VideoStatus
+from shared.domain.stored_objects import ObjectHeaders
 from shared.errors import ValidationFailed
 
 FINISHED = (VideoStatus.PROCESSED, VideoStatus.FAILED)
@@ -54,12 +55,8 @@ def ingest_file(
     metadata = {"user_id": user_id, "video_id": video_id, "title": title or source.name}
     if index_id:
         metadata["index_id"] = index_id
-    stored = media.upload(
-        source,
-        str(name),
-        content_type=mimetypes.guess_type(source.name)[0] or "application/octet-stream",
-        metadata=metadata,
-    )
+    content_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
+    stored = media.upload(source, str(name), ObjectHeaders(content_type, metadata))
     notifier.object_finalized(stored)
     return IngestTicket(user_id, video_id, stored.uri, stored.generation, stored.size_bytes)
 

@@ -21,7 +21,7 @@ from shared.domain.ports import SegmentSearchIndex, TextEmbedder
 from shared.domain.records import SegmentRecord, VideoRecord
 from shared.domain.resources.base import PaginationInfo
 from shared.domain.resources.search import FilterSearchResponse, SearchResult
-from shared.domain.search import SegmentScope, StoreFilter
+from shared.domain.search import NearestQuery, ScanQuery, SegmentScope, StoreFilter
 from shared.errors import InvalidRequest, ValidationFailed
 from shared.pagination import CursorId, decode_cursor, encode_cursor
 from shared.services.catalog import CatalogReaders, CatalogService, unique
@@ -47,7 +47,7 @@ def playground_search(
 ) -> list[SearchResult]:
     """The ``top_k`` playground segments most similar to ``query``, best first."""
     vector = r.embedder.embed_query(query)
-    hits = r.search_index.nearest(user_id, r.embedder.model_id, vector, top_k, run_id)
+    hits = r.search_index.nearest(NearestQuery(user_id, r.embedder.model_id, vector, top_k, run_id))
     videos = r.catalog.get_videos(user_id, unique(h.segment.video_id for h in hits))
     results = [
         SearchResult.of(h.segment, videos[h.segment.video_id], round(h.similarity, 6))
@@ -125,12 +125,12 @@ def _scan(
     after: str | None,
 ) -> tuple[list[SegmentRecord], bool, str | None]:
     """Matches for one page, whether more may follow, and where the next page starts."""
-    filters = store_filters(conditions)
+    query = ScanQuery(user_id, scope, store_filters(conditions))
     matched: list[SegmentRecord] = []
     scanned = 0
     last = after
     while scanned < FILTER_SCAN_BUDGET:
-        batch = index.scan(user_id, scope, filters, last, FILTER_SCAN_BATCH)
+        batch = index.scan(query, last, FILTER_SCAN_BATCH)
         for segment in batch:
             scanned += 1
             if all(matches(c, segment.metadata) for c in conditions):

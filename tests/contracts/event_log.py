@@ -11,7 +11,7 @@ from typing import TypeVar
 import pytest
 
 from shared.clock import utcnow
-from shared.domain.event_log import Position, StoredEvent
+from shared.domain.event_log import EventQuery, Position, StoredEvent
 from shared.domain.events import EventType, OutgoingEvent
 from shared.domain.ports import EventLog, EventReader
 
@@ -48,7 +48,7 @@ class EventLogContract:
         raise NotImplementedError
 
     def _all(self, reader: ReaderFactory, user_id: str) -> list[StoredEvent]:
-        return run(reader, lambda r: r.read(user_id, Position(0), 500))
+        return run(reader, lambda r: r.read(EventQuery(user_id, Position(0), 500)))
 
     def test_append_once_per_key(self, log: EventLog, reader: ReaderFactory) -> None:
         user = f"u-{uuid.uuid4().hex[:8]}"
@@ -99,16 +99,18 @@ class EventLogContract:
         assert {e.user_id for e in stored} == {alice}
 
         positions = [e.position for e in stored]
-        after = run(reader, lambda r: r.read(alice, positions[1], 2))
+        after = run(reader, lambda r: r.read(EventQuery(alice, positions[1], 2)))
         assert [e.position for e in after] == positions[2:4]
-        bounded = run(reader, lambda r: r.read(alice, positions[0], 100, until=positions[3]))
+        bounded = run(
+            reader, lambda r: r.read(EventQuery(alice, positions[0], 100, until=positions[3]))
+        )
         assert [e.position for e in bounded] == positions[1:4]
         # A position with no record id sits before every event of its commit time.
         start = Position(positions[2].micros)
-        from_start = run(reader, lambda r: r.read(alice, start, 100))
+        from_start = run(reader, lambda r: r.read(EventQuery(alice, start, 100)))
         assert from_start[0].position.micros == positions[2].micros
         assert positions[2] in [e.position for e in from_start]
-        assert run(reader, lambda r: r.read(alice, positions[-1], 100)) == []
+        assert run(reader, lambda r: r.read(EventQuery(alice, positions[-1], 100))) == []
 
     def test_get_is_per_user(self, log: EventLog, reader: ReaderFactory) -> None:
         alice, bob = (f"u-{uuid.uuid4().hex[:8]}" for _ in range(2))

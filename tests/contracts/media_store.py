@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from shared.domain.ports import MediaStore
+from shared.domain.stored_objects import ObjectHeaders
 from shared.errors import NotFound
 
 
@@ -29,9 +30,8 @@ class MediaStoreContract:
     def test_upload_stat_download_round_trip(
         self, store: MediaStore, source: Path, name: str, tmp_path: Path
     ) -> None:
-        stored = store.upload(
-            source, name, content_type="video/mp4", metadata={"user_id": "u1", "title": "Clip"}
-        )
+        headers = ObjectHeaders("video/mp4", {"user_id": "u1", "title": "Clip"})
+        stored = store.upload(source, name, headers)
         assert stored.uri == f"gs://{store.bucket}/{name}"
         assert stored.size_bytes == source.stat().st_size
         assert stored.generation and stored.metadata == {"user_id": "u1", "title": "Clip"}

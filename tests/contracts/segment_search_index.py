@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from shared.domain.ports import MediaCatalog, SegmentSearchIndex
-from shared.domain.search import SegmentScope, StoreFilter
+from shared.domain.search import NearestQuery, ScanQuery, SegmentScope, StoreFilter
 from tests.contracts.media_catalog import segment
 
 
@@ -46,18 +46,18 @@ class SegmentSearchIndexContract:
         catalog.put_segment_embeddings("m1", {foreign.segment_id: [1.0, 0.0]})
         catalog.put_segment_embeddings("m2", {other_model.segment_id: [1.0, 0.0]})
 
-        hits = index.nearest(user, "m1", [1.0, 0.0], limit=10)
+        hits = index.nearest(NearestQuery(user, "m1", [1.0, 0.0], limit=10))
         assert [h.segment.segment_id for h in hits] == [near.segment_id, far.segment_id]
         assert hits[0].similarity == pytest.approx(1 / (1.01**0.5), abs=1e-4)
         assert hits[1].similarity == pytest.approx(0.0, abs=1e-4)
         assert hits[0].segment.metadata == near.metadata
 
-        assert [h.segment.segment_id for h in index.nearest(user, "m1", [1.0, 0.0], 1)] == [
-            near.segment_id
-        ]
-        only = index.nearest(user, "m1", [1.0, 0.0], 10, run_id="run-2")
+        assert [
+            h.segment.segment_id for h in index.nearest(NearestQuery(user, "m1", [1.0, 0.0], 1))
+        ] == [near.segment_id]
+        only = index.nearest(NearestQuery(user, "m1", [1.0, 0.0], 10, run_id="run-2"))
         assert [h.segment.segment_id for h in only] == [far.segment_id]
-        assert index.nearest(user, "m3", [1.0, 0.0], 10) == []
+        assert index.nearest(NearestQuery(user, "m3", [1.0, 0.0], 10)) == []
 
     def test_scan_pages_in_id_order_within_scope_and_filters(
         self, catalog: MediaCatalog, index: SegmentSearchIndex, user: str
@@ -69,19 +69,23 @@ class SegmentSearchIndexContract:
         self._put(catalog, "someone-else", "e", metadata={"mood": "calm"})
         playground = SegmentScope()
 
-        ids = [s.segment_id for s in index.scan(user, playground, [], None, 10)]
+        ids = [s.segment_id for s in index.scan(ScanQuery(user, playground, []), None, 10)]
         assert ids == [a.segment_id, b.segment_id, c.segment_id]
-        first = index.scan(user, playground, [], None, 2)
-        rest = index.scan(user, playground, [], first[-1].segment_id, 2)
+        first = index.scan(ScanQuery(user, playground, []), None, 2)
+        rest = index.scan(ScanQuery(user, playground, []), first[-1].segment_id, 2)
         assert [s.segment_id for s in first + rest] == ids
 
-        runs = index.scan(user, SegmentScope(run_ids=("run-2",)), [], None, 10)
+        runs = index.scan(ScanQuery(user, SegmentScope(run_ids=("run-2",)), []), None, 10)
         assert [s.segment_id for s in runs] == [c.segment_id]
-        indexed = index.scan(user, SegmentScope(index_ids=("idx-1", "idx-2")), [], None, 10)
+        indexed = index.scan(
+            ScanQuery(user, SegmentScope(index_ids=("idx-1", "idx-2")), []), None, 10
+        )
         assert [s.segment_id for s in indexed] == [d.segment_id]
 
         def found(*filters: StoreFilter) -> list[str]:
-            return [s.segment_id for s in index.scan(user, playground, list(filters), None, 10)]
+            return [
+                s.segment_id for s in index.scan(ScanQuery(user, playground, filters), None, 10)
+            ]
 
         assert found(StoreFilter("metadata.tags", "array_contains", "x")) == [a.segment_id]
         assert found(StoreFilter("metadata.n", "==", 3)) == [a.segment_id, b.segment_id]

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from shared.clock import utcnow
-from shared.domain.event_log import AppendResult, Position, StoredEvent, record_id_for
+from shared.domain.event_log import AppendResult, EventQuery, Position, StoredEvent, record_id_for
 from shared.domain.events import OutgoingEvent
 from shared.domain.ports import EventLog, EventReader
 
@@ -34,24 +34,17 @@ class InMemoryEventLog(EventLog, EventReader):
             bisect.insort(self._ordered, (stored.position, stored), key=lambda item: item[0])
             return AppendResult(True, stored.position)
 
-    async def read(
-        self,
-        user_id: str,
-        after: Position,
-        limit: int,
-        until: Position | None = None,
-        read_time: datetime | None = None,
-    ) -> list[StoredEvent]:
+    async def read(self, query: EventQuery) -> list[StoredEvent]:
         # Writes here are visible at once: no read time to pin.
         with self._lock:
-            start = bisect.bisect_right(self._ordered, after, key=lambda item: item[0])
+            start = bisect.bisect_right(self._ordered, query.after, key=lambda item: item[0])
             found: list[StoredEvent] = []
             for position, event in self._ordered[start:]:
-                if until is not None and position > until:
+                if query.past_until(position):
                     break
-                if event.user_id == user_id:
+                if event.user_id == query.user_id:
                     found.append(event)
-                    if len(found) == limit:
+                    if len(found) == query.limit:
                         break
             return found
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from shared.clock import utcnow
 from shared.domain.ports import MediaStore
-from shared.domain.stored_objects import ObjectAddress, StoredObject
+from shared.domain.stored_objects import NO_HEADERS, ObjectAddress, ObjectHeaders, StoredObject
 from shared.errors import NotFound
 
 
@@ -20,12 +20,7 @@ class InMemoryMediaStore(MediaStore):
         self._lock = threading.Lock()
 
     def upload(
-        self,
-        source: Path,
-        object_name: str,
-        *,
-        content_type: str | None = None,
-        metadata: dict[str, str] | None = None,
+        self, source: Path, object_name: str, headers: ObjectHeaders = NO_HEADERS
     ) -> StoredObject:
         data = source.read_bytes()
         with self._lock:
@@ -34,8 +29,8 @@ class InMemoryMediaStore(MediaStore):
                 address=ObjectAddress(self.bucket, object_name),
                 generation=str(self._generation),
                 size_bytes=len(data),
-                content_type=content_type,
-                metadata=dict(metadata or {}),
+                content_type=headers.content_type,
+                metadata=dict(headers.metadata),
                 updated_at=utcnow(),
             )
             self._objects[object_name] = (stored, data)

@@ -11,7 +11,7 @@ from typing import Any
 from shared.domain.filters import same_value
 from shared.domain.ports import SegmentSearchIndex
 from shared.domain.records import SegmentRecord
-from shared.domain.search import ScoredSegment, SegmentScope, StoreFilter
+from shared.domain.search import NearestQuery, ScanQuery, ScoredSegment, SegmentScope, StoreFilter
 from tests.fakes.memory_catalog import InMemoryMediaCatalog
 
 _MISSING = object()
@@ -21,45 +21,33 @@ class InMemorySegmentSearchIndex(SegmentSearchIndex):
     def __init__(self, catalog: InMemoryMediaCatalog) -> None:
         self._catalog = catalog
 
-    def nearest(
-        self,
-        user_id: str,
-        model_id: str,
-        vector: Sequence[float],
-        limit: int,
-        run_id: str | None = None,
-    ) -> list[ScoredSegment]:
+    def nearest(self, query: NearestQuery) -> list[ScoredSegment]:
         scored = []
         for segment_id, (model, embedding) in list(self._catalog.embeddings.items()):
             segment = self._catalog.segments.get(segment_id)
             if (
                 segment is None
-                or model != model_id
-                or segment.user_id != user_id
+                or model != query.model_id
+                or segment.user_id != query.user_id
                 or segment.index_id is not None
-                or (run_id is not None and segment.from_run_id != run_id)
+                or (query.run_id is not None and segment.from_run_id != query.run_id)
             ):
                 continue
-            scored.append(ScoredSegment(copy.deepcopy(segment), _cosine(vector, embedding)))
+            scored.append(ScoredSegment(copy.deepcopy(segment), _cosine(query.vector, embedding)))
         scored.sort(key=lambda s: -s.similarity)
-        return scored[:limit]
+        return scored[: query.limit]
 
     def scan(
-        self,
-        user_id: str,
-        scope: SegmentScope,
-        filters: Sequence[StoreFilter],
-        after_segment_id: str | None,
-        limit: int,
+        self, query: ScanQuery, after_segment_id: str | None, limit: int
     ) -> list[SegmentRecord]:
         found = []
         for segment_id in sorted(self._catalog.segments):
             segment = self._catalog.segments[segment_id]
             if after_segment_id is not None and segment_id <= after_segment_id:
                 continue
-            if segment.user_id != user_id or not _in_scope(segment, scope):
+            if segment.user_id != query.user_id or not _in_scope(segment, query.scope):
                 continue
-            if all(_passes(segment, f) for f in filters):
+            if all(_passes(segment, f) for f in query.filters):
                 found.append(copy.deepcopy(segment))
                 if len(found) == limit:
                     break

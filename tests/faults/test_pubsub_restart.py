@@ -37,7 +37,7 @@ from shared.adapters.pubsub_events import PubSubEventPublisher
 from shared.bootstrap import Container
 from shared.clients.event_stream import EventStreamClient
 from shared.config import Settings
-from shared.domain.event_log import Position
+from shared.domain.event_log import EventQuery, Position
 from tests.support.relays import Follower, Relay, new_event, payload_key
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator]
@@ -126,7 +126,7 @@ def logged_keys(user: str) -> list[int]:
 
     async def read() -> list[int]:
         reader = Container(Settings()).event_reader
-        events = await reader.read(user, Position(0), 10_000)
+        events = await reader.read(EventQuery(user, Position(0), 10_000))
         return [e.payload["key"] for e in events]
 
     return asyncio.run(read())

@@ -15,7 +15,7 @@ from google.cloud import firestore
 from shared.adapters.firestore_event_log import FirestoreEventLog, FirestoreEventReader
 from shared.bootstrap import Container
 from shared.clock import utcnow
-from shared.domain.event_log import Position, ReadTimeInFuture
+from shared.domain.event_log import EventQuery, Position, ReadTimeInFuture
 from shared.domain.events import EventType, OutgoingEvent
 
 pytestmark = pytest.mark.emulator
@@ -36,11 +36,13 @@ def test_a_pinned_read_sees_what_was_committed_by_then_and_refuses_the_future(
     async def main() -> tuple[int, int, int]:
         reader = FirestoreEventReader(firestore.AsyncClient(project=cloud.settings.project_id))
         start = Position(0)
-        then = await reader.read(user, start, 10, read_time=before)
-        now = await reader.read(user, start, 10, read_time=utcnow())
-        unpinned = await reader.read(user, start, 10)
+        then = await reader.read(EventQuery(user, start, 10, read_time=before))
+        now = await reader.read(EventQuery(user, start, 10, read_time=utcnow()))
+        unpinned = await reader.read(EventQuery(user, start, 10))
         with pytest.raises(ReadTimeInFuture):
-            await reader.read(user, start, 10, read_time=utcnow() + timedelta(seconds=30))
+            await reader.read(
+                EventQuery(user, start, 10, read_time=utcnow() + timedelta(seconds=30))
+            )
         return len(then), len(now), len(unpinned)
 
     assert asyncio.run(main()) == (0, 1, 1)

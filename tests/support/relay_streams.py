@@ -14,7 +14,7 @@ from events_relay_api.streams import event_stream, plan_stream
 from shared.clients.sse import SseFrame, parse_frames
 from shared.clock import utcnow
 from shared.config import Settings
-from shared.domain.event_log import EventFilter, Position, StoredEvent
+from shared.domain.event_log import EventFilter, EventQuery, Position, StoredEvent
 from shared.domain.events import EventType, OutgoingEvent
 from tests.fakes.memory_event_log import InMemoryEventLog
 
@@ -88,15 +88,8 @@ class HookedLog(InMemoryEventLog):
     def after_read(self, found: list[StoredEvent]) -> None:
         pass
 
-    async def read(
-        self,
-        user_id: str,
-        after: Position,
-        limit: int,
-        until: Position | None = None,
-        read_time: datetime | None = None,
-    ) -> list[StoredEvent]:
-        self.before_read(read_time)
-        found = await super().read(user_id, after, limit, until, read_time)
+    async def read(self, query: EventQuery) -> list[StoredEvent]:
+        self.before_read(query.read_time)
+        found = await super().read(query)
         self.after_read(found)
         return found

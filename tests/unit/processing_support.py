@@ -12,6 +12,7 @@ from shared.adapters.scripted_analyzer import ScriptedMediaAnalyzer
 from shared.domain.media_layout import MediaObjectName
 from shared.domain.media_recipes import MediaRecipe
 from shared.domain.ports import MediaAnalyzer, TextEmbedder
+from shared.domain.stored_objects import ObjectHeaders
 from shared.services.processing import ProcessingPorts
 from shared.services.processing_records import MediaUpload
 from tests.fakes.memory_catalog import InMemoryMediaCatalog
@@ -50,7 +51,7 @@ class Fakes:
         source = self.tmp_path / file_name
         source.write_bytes(data)
         name = MediaObjectName.build(user, video, file_name)
-        stored = self.media.upload(source, str(name), metadata=meta)
+        stored = self.media.upload(source, str(name), ObjectHeaders(metadata=meta))
         return MediaUpload(
             uri=stored.uri,
             generation=stored.generation,

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from shared import bootstrap
 from shared.bootstrap import Container
-from shared.domain.event_log import Position
+from shared.domain.event_log import EventQuery, Position
 from shared.domain.events import OutgoingEvent
 from shared.domain.ports import EventLog
 from shared.errors import ServiceUnavailable
@@ -73,7 +73,7 @@ def good(**changes: Any) -> dict[str, Any]:
 def stored(ports: Container, user_id: str = "alice") -> list[Any]:
     import asyncio
 
-    return asyncio.run(ports.event_log.read(user_id, Position(0), 100))
+    return asyncio.run(ports.event_log.read(EventQuery(user_id, Position(0), 100)))
 
 
 def test_a_valid_message_is_stored_and_rings(ingest: FlaskClient, ports: Container) -> None:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from shared.clients.sse import parse_frames
 from shared.clock import utcnow
 from shared.config import Settings
-from shared.domain.event_log import Position
+from shared.domain.event_log import EventQuery, Position
 from shared.domain.events import EventType, OutgoingEvent
 from tests.fakes.memory_event_log import InMemoryEventLog
 from tests.support.stream_filters import (
@@ -96,7 +96,7 @@ def test_a_replayed_stream_delivers_exactly_the_matching_events_of_the_caller(
             EventType(kind), user, f"k{i}", utcnow(), run_id=run, index_id=index, video_id=video
         )
         log.append(event, utcnow())
-    alices = asyncio.run(log.read("alice", Position(0), 10_000))
+    alices = asyncio.run(log.read(EventQuery("alice", Position(0), 10_000)))
     last = max((e.position.micros for e in alices), default=0)
     while now_micros() <= last:
         pass  # every event strictly before the stream's start: all of them are replayed

@@ -26,6 +26,7 @@ from events_relay_api.subscriptions import (
 )
 from shared.config import Settings
 from shared.domain.event_log import (
+    EventQuery,
     Position,
     ReadTimeInFuture,
     StoredEvent,
@@ -134,13 +135,13 @@ class Feed:
                 # when to read next. Reading every unsettled event each time, as before, read
                 # the last settle window's events again on every read: at 200 events/s, 200
                 # documents a read for 20 new ones, which kept reads ~0.5 s apart under load.
-                reads = [
-                    self._reader.read(
-                        self.user_id, self.tail, PAGE_SIZE, until=horizon, read_time=read_time
-                    )
-                ]
+                settled_page = EventQuery(
+                    self.user_id, self.tail, PAGE_SIZE, until=horizon, read_time=read_time
+                )
+                reads = [self._reader.read(settled_page)]
                 if probe:
-                    reads.append(self._reader.read(self.user_id, horizon, 1, read_time=read_time))
+                    next_one = EventQuery(self.user_id, horizon, 1, read_time=read_time)
+                    reads.append(self._reader.read(next_one))
                 settled, *probed = await asyncio.gather(*reads)
                 unsettled = probed[0] if probed else []
             except ReadTimeInFuture:

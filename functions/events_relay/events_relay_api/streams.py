@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from events_relay_api.feeds import Hub, now_micros
 from events_relay_api.frames import HEARTBEAT, error_frame, event_frame, opening_frame
 from events_relay_api.subscriptions import StreamEnd, Subscription
-from shared.domain.event_log import EventFilter, Position
+from shared.domain.event_log import EventFilter, EventQuery, Position
 from shared.domain.ports import EventReader
 from shared.errors import InvalidRequest, VideoVectorError
 
@@ -99,7 +99,9 @@ async def event_stream(plan: StreamPlan, hub: Hub) -> AsyncIterator[bytes]:
                 yield error_frame(end.code, end.message, True, written.event_id)
                 return
             bound = feed.tail
-            page = await hub.reader.read(plan.user_id, written, plan.batch_size, until=bound)
+            page = await hub.reader.read(
+                EventQuery(plan.user_id, written, plan.batch_size, until=bound)
+            )
             frames = [event_frame(e) for e in page if plan.event_filter.matches(e)]
             written = page[-1].position if len(page) == plan.batch_size else bound
             if frames:
