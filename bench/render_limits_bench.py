@@ -275,9 +275,9 @@ def main() -> None:
         seconds = time.perf_counter() - started
         limit = f"{renderer.limit:.0f} s" if renderer.limit else "-"
         children = f"{peaks.resident_mb:.0f} MB | {peaks.address_mb:.0f} MB"
+        if not peaks.commands:  # a probe of a few ms can end between two samples
+            children = "not sampled | -"
         if decoded_here(kind, spec):
-            if not peaks.commands:  # a probe of a few ms can end between two samples
-                children = "not sampled | -"
             ran = "probe" if only_probes(peaks) else "probe and an ffmpeg render (unexpected)"
             memory = f"+{own.grown_mb:.0f} MB in-process (PyAV); {ran}: {children}"
         else:
