@@ -55,7 +55,7 @@ load: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m mypy shared functions infra tests/fakes
+	$(PY) -m mypy shared functions infra tests/fakes bench
 
 # Against the running local stack: prints only the new key.
 api-key: $(STAMP)

@@ -19,6 +19,7 @@ from pathlib import Path
 from infra.local.emulators import start_emulators
 from shared.bootstrap import Container
 from shared.config import Settings
+from shared.errors import RateLimited
 from shared.services.budgets import Cap, ConcurrencyBudget
 
 
@@ -45,7 +46,11 @@ def main() -> None:
         container = Container(Settings())
         budget = ConcurrencyBudget(container.budget_slots, ttl_seconds=310, retry_after=10)
         key, user = uuid.uuid4().hex[:16], uuid.uuid4().hex[:10]
-        caps = [Cap(f"stream:{key}", args.cap, "streams"), Cap(f"stream-user:{user}", 25, "")]
+        # The relay's two stream caps (functions/events_relay: stream_caps), the key's at --cap.
+        caps = [
+            Cap(f"stream:{key}", args.cap, "open event streams for this key", "streams_per_key"),
+            Cap(f"stream-user:{user}", 25, "open event streams", "streams_per_user"),
+        ]
         timed(5, lambda: budget.release(budget.acquire(caps)))  # warm the client
         held = []
         print(f"operation (cap {args.cap} per key, 25 per user)  p50 ms  p99 ms")
@@ -57,7 +62,7 @@ def main() -> None:
             nonlocal refused
             try:
                 budget.acquire(caps)
-            except Exception:
+            except RateLimited:
                 refused += 1
 
         p50, p99 = timed(args.rounds, over)

@@ -254,7 +254,12 @@ def main() -> None:
             assert reply.status_code == 200, reply.get_data(as_text=True)
             return reply
 
-        starts = [middle + 20.0 * (i + 1) for i in range(max(3, args.runs // 2))]
+        # 20 s apart after the middle, closer on a short source so every 3 s clip fits; a
+        # multiple of the GOP, so each starts as far after a keyframe as the middle does.
+        count = max(3, args.runs // 2)
+        room = (args.minutes * 60 - 3.0 - middle) / count
+        spacing = min(20.0, room // GOP_SECONDS * GOP_SECONDS)
+        starts = [middle + spacing * (i + 1) for i in range(count)]
         formats = compare_formats(reply_of, video.video_id, starts)
         camera_like = compare_formats(reply_of, natural.video_id, [0.0, 3.0, 6.0])
         formats_load = load()

@@ -9,6 +9,7 @@ same in-process media function and emulators as ``bench.media_bench``.
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
 from collections.abc import Callable
@@ -35,7 +36,7 @@ def compare_formats(
                 f"/api/v2/videos/{video_id}/gif?start_time={start:.3f}"
                 f"&duration=3&width=320&fps=10&format={name}"
             )
-            reply, seconds = _timed(lambda p=path: get(p))
+            reply, seconds = _timed(functools.partial(get, path))
             sizes[name].append(len(reply.data))
             times[name].append(seconds * 1000)
     return {f: (statistics.median(sizes[f]), statistics.median(times[f])) for f in FORMATS}

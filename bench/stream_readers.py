@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import queue
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +21,15 @@ from typing import Any
 T_RE = re.compile(rb'"t":([0-9.]+)')
 COMMIT_RE = re.compile(rb'"event_id":"([0-9]{17})-')
 PROBES = 50
+
+
+@dataclass(frozen=True)
+class ReaderControl:
+    """Shared with every reader process (manager proxies, so it pickles): each reader puts
+    its stream count on ``ready`` once all its streams answered; ``stop`` ends them all."""
+
+    ready: queue.Queue[int]
+    stop: threading.Event
 
 
 @dataclass
@@ -73,7 +84,7 @@ async def subscribe(
 
 
 async def _read_group(
-    port: int, requests: list[bytes], probes: int, total: int, control: Any
+    port: int, requests: list[bytes], probes: int, total: int, control: ReaderControl
 ) -> dict[str, Any]:
     stop = asyncio.Event()
     subs = [Subscriber(probe=i < probes) for i in range(len(requests))]
@@ -89,11 +100,11 @@ async def _read_group(
     failed = [s.error for s in subs if s.error]
     if failed:
         raise RuntimeError(f"{len(failed)} streams refused: {failed[0]}")
-    control["ready"].put(len(subs))
+    control.ready.put(len(subs))
     loop = asyncio.get_running_loop()
     # Ends when every stream has every event, or when the bench says so (its deadline).
     while not all(s.count >= total for s in subs):
-        if await loop.run_in_executor(None, control["stop"].wait, 0.5):
+        if await loop.run_in_executor(None, control.stop.wait, 0.5):
             break
     stop.set()
     for task in tasks:
@@ -108,7 +119,9 @@ async def _read_group(
     }
 
 
-def _reader(args: tuple[int, list[bytes], int, int, Any, Any]) -> None:
+def _reader(
+    args: tuple[int, list[bytes], int, int, ReaderControl, queue.Queue[dict[str, Any]]],
+) -> None:
     port, requests, probes, total, control, answers = args
     answers.put(asyncio.run(_read_group(port, requests, probes, total, control)))
 
@@ -122,8 +135,8 @@ class StreamReaders:
         context = multiprocessing.get_context("spawn")
         manager = context.Manager()
         self._manager = manager
-        self._control = {"ready": manager.Queue(), "stop": manager.Event()}
-        self._answers = manager.Queue()
+        self._control = ReaderControl(ready=manager.Queue(), stop=manager.Event())
+        self._answers: queue.Queue[dict[str, Any]] = manager.Queue()
         self._readers = readers
         probes = [min(PROBES // readers, len(requests[i::readers])) for i in range(readers)]
         control = self._control
@@ -139,16 +152,16 @@ class StreamReaders:
 
     def wait_connected(self, timeout: float = 180) -> None:
         for _ in range(self._readers):
-            self._control["ready"].get(timeout=timeout)
+            self._control.ready.get(timeout=timeout)
 
     def finish(self, deadline: float) -> dict[str, Any]:
-        answers = []
+        answers: list[dict[str, Any]] = []
         while len(answers) < self._readers:
             try:
                 answers.append(self._answers.get(timeout=0.5))
             except Exception:  # queue.Empty through the manager's proxy
                 if time.monotonic() > deadline:
-                    self._control["stop"].set()
+                    self._control.stop.set()
         for process in self._processes:
             process.join(10)
         self._manager.shutdown()
