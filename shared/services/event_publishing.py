@@ -65,8 +65,13 @@ class MediaEventPublisher:
             )
         )
 
-    def media(self, event_type: EventType, payload: dict[str, Any]) -> None:
-        self._send(event_type, event_key(self._scope, event_type.value), payload=payload)
+    def media(
+        self, event_type: EventType, payload: dict[str, Any], run_id: str | None = None
+    ) -> None:
+        # The run a media event closes is named on the envelope too, not only in the payload:
+        # a stream filtered by ``run_id`` matches on the envelope.
+        key = event_key(self._scope, event_type.value)
+        self._send(event_type, key, run_id=run_id, payload=payload)
 
     def run(
         self,

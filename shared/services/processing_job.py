@@ -90,7 +90,7 @@ def finish(job: Job, run: RunVideoStatus, segments: list[SegmentRecord]) -> Outc
     job.save_video(status=VideoStatus.PROCESSED, metadata_keys=keys, error_message=None)
     payload = {**media_payload(job.video), "run_id": run.run_id, "segments": len(segments)}
     payload["timings"] = {k: round(v, 4) for k, v in job.timings.items()}
-    job.events.media(EventType.MEDIA_PROCESSING_COMPLETED, payload)
+    job.events.media(EventType.MEDIA_PROCESSING_COMPLETED, payload, run_id=run.run_id)
     logger.info("processed %s: %s", job.video.video_id, payload)
     return Outcome.PROCESSED
 
@@ -98,7 +98,7 @@ def finish(job: Job, run: RunVideoStatus, segments: list[SegmentRecord]) -> Outc
 def fail_media(job: Job, reason: str, stage: str, run_id: str | None = None) -> Outcome:
     job.save_video(status=VideoStatus.FAILED, error_message=reason)
     payload = {**media_payload(job.video), "reason": reason, "stage": stage, "run_id": run_id}
-    job.events.media(EventType.MEDIA_PROCESSING_FAILED, payload)
+    job.events.media(EventType.MEDIA_PROCESSING_FAILED, payload, run_id=run_id)
     logger.warning("processing failed for %s at %s: %s", job.video.video_id, stage, reason)
     return Outcome.FAILED
 

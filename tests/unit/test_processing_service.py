@@ -74,6 +74,9 @@ def test_a_clip_becomes_a_video_segments_a_run_and_events(fakes: Fakes) -> None:
     assert len({e.event_key for e in events}) == len(events)
     assert [e.segment_id for e in events[3:9:2]] == [s.segment_id for s in segments]
     assert events[-2].payload["successful_segments"] == 3 and events[-2].run_id == run.run_id
+    # The media event that closes the run names it on the envelope: a stream filtered by
+    # run_id gets it.
+    assert events[-1].run_id == run.run_id == events[-1].payload["run_id"]
 
 
 def test_statuses_and_counters_move_as_work_progresses(fakes: Fakes) -> None:
