@@ -78,8 +78,8 @@ def parse_json(raw: bytes, content_type: str | None, max_bytes: int) -> Any:
         details={"max_depth": MAX_JSON_DEPTH},
     )
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = load_json_text(raw)
+    except (UnicodeError, json.JSONDecodeError) as exc:
         raise InvalidRequest("The body is not valid UTF-8 JSON.", code="invalid_json") from exc
     except RecursionError as exc:
         raise too_deep from exc
@@ -87,6 +87,17 @@ def parse_json(raw: bytes, content_type: str | None, max_bytes: int) -> Any:
     openers = raw.count(b"[") + raw.count(b"{")
     if openers > MAX_JSON_DEPTH and json_depth_exceeds(data, MAX_JSON_DEPTH):
         raise too_deep
+    return data
+
+
+def load_json_text(raw: bytes) -> Any:
+    """``json.loads`` of UTF-8 bytes that also refuses an escaped lone surrogate
+    (``"\\ud800"``): JSON's grammar allows it, but no UTF-8 text can hold it, so pydantic's JSON
+    parser, Firestore and every client would fail on it later. Raises ``UnicodeError`` for
+    that, as for bytes that are not UTF-8."""
+    data = json.loads(raw.decode("utf-8"))
+    if b"\\u" in raw:  # only an escape can make a surrogate: an ordinary body skips the check
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
     return data
 
 

@@ -115,6 +115,9 @@ def test_the_deepest_and_largest_values_a_document_holds_are_stored(
     [
         (b"{not json", "invalid_json"),
         (b"\xff\xfe", "invalid_json"),
+        # An escaped lone surrogate: valid JSON, but no UTF-8 string can hold it (the store's
+        # encoder would raise on every redelivery).
+        (json.dumps(good(payload={"note": "\ud800"})).encode(), "invalid_json"),
         (good(event_type="media.exploded"), "validation_failed"),
         (good(user_id="alice/markers/x"), "validation_failed"),
         (good(video_id="a..b"), "validation_failed"),

@@ -153,3 +153,19 @@ def test_json_nested_to_any_depth_parses_or_is_a_400(depth: int, opener: str) ->
         assert exc.code == "invalid_json" and depth > MAX_JSON_DEPTH
     else:
         assert depth <= MAX_JSON_DEPTH
+
+
+@given(st.integers(min_value=0xD800, max_value=0xDFFF), st.sampled_from(["x", "{}", "[]"]))
+def test_an_escaped_lone_surrogate_is_invalid_json_not_a_later_failure(
+    code: int, neighbour: str
+) -> None:
+    # JSON's grammar allows "\ud800"; no UTF-8 text can hold it, so pydantic's JSON parser (a
+    # 422 from deep inside) or Firestore (a 500) would fail on it later.
+    raw = f'{{"note": "\\u{code:04x}", "other": "{neighbour}"}}'.encode()
+    with pytest.raises(InvalidRequest) as refused:
+        parse_json(raw, "application/json", 10_000)
+    assert refused.value.code == "invalid_json"
+
+
+def test_an_escaped_surrogate_pair_is_one_character() -> None:
+    assert parse_json(b'{"note": "\\ud83d\\ude00"}', "application/json", 100) == {"note": "😀"}

@@ -18,7 +18,7 @@ from events_ingest_api.models import INCOMING_EVENT, MAX_MESSAGE_BYTES, PushedMe
 from shared.bootstrap import Container, get_container
 from shared.domain.events import OutgoingEvent
 from shared.errors import VideoVectorError
-from shared.http.validation import validation_details
+from shared.http.validation import load_json_text, validation_details
 from shared.services.event_ingest import store_event
 from shared.structured_logging import configure_logging
 
@@ -47,8 +47,8 @@ def parse_event(raw: bytes) -> OutgoingEvent:
             "message_too_large", f"{len(raw)} bytes; the limit is {MAX_MESSAGE_BYTES}."
         )
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = load_json_text(raw)
+    except (UnicodeError, json.JSONDecodeError) as exc:
         raise InvalidMessage("invalid_json", "The message data is not UTF-8 JSON.") from exc
     try:
         return INCOMING_EVENT.validate_python(data)
