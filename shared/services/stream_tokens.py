@@ -83,7 +83,8 @@ class StreamTokens:
     def verify(self, token: str, filters: StreamFilters) -> str:
         """The user id of a genuine, unexpired token issued for exactly ``filters``;
         anything else raises ``Unauthenticated`` (one message: never say which check failed)."""
-        refused = Unauthenticated(_REFUSED)
+        # A token's refusal, not a key's: the code bearer tokens use (without their challenge).
+        refused = Unauthenticated(_REFUSED, code="authentication_invalid_token")
         if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
             raise refused
         claims = self._seal.open(token[len(TOKEN_PREFIX) :])

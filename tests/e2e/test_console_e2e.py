@@ -41,7 +41,8 @@ def stream_status(stack: LocalStack, params: dict[str, str], **headers: str) -> 
         if response.status_code != 200:
             body = json.loads(response.read())
             assert body["error"]["code"] in (
-                "authentication_invalid_api_key",
+                "authentication_invalid_api_key",  # no credential at all
+                "authentication_invalid_token",  # a stream token refused
                 "validation_failed",
             ), body
         else:

@@ -102,8 +102,9 @@ def test_forged_tampered_and_foreign_tokens_are_refused(tokens: StreamTokens, cl
         "st_" + "A" * 600,
     ]
     for candidate in candidates:
-        with pytest.raises(Unauthenticated):
+        with pytest.raises(Unauthenticated) as refused:
             tokens.verify(candidate, RUN)
+        assert refused.value.code == "authentication_invalid_token"  # a token's, not a key's
 
 
 def test_a_short_secret_is_refused() -> None:
