@@ -60,8 +60,10 @@ lint: $(STAMP)
 # Against the running local stack: prints only the new key.
 api-key: $(STAMP)
 	@test -f .local/dev.env || { echo "Start the stack first: make dev" >&2; exit 1; }
+	@test -n "$(INGEST_USER)" || \
+	  { echo "usage: make api-key USER=<user id> [SCOPES=search|read|write|admin,...]" >&2; exit 2; }
 	@set -a; . ./.local/dev.env; set +a; \
-	  $(PY) -m shared.cli.api_keys create --user "$(USER)" --scopes "$(SCOPES)"
+	  $(PY) -m shared.cli.api_keys create --user "$(INGEST_USER)" --scopes "$(or $(SCOPES),read)"
 
 # Against the running local stack: tokens of ISSUER for subject SUB act for USER (decision 007).
 bearer-subject: $(STAMP)

@@ -29,7 +29,16 @@ def main(argv: list[str] | None = None) -> int:
         return exit_code(
             lambda: print(create_api_key(store, args.user, args.scopes.split(","))), ""
         )
-    return exit_code(lambda: revoke_api_key(store, args.key), "no such key")
+
+    def revoked() -> bool:
+        done = revoke_api_key(store, args.key)
+        if done:
+            # Instances that cached the key keep accepting it that long (decision 004).
+            cached = get_container().settings.api_key_cache_seconds
+            print(f"revoked: refused everywhere within {cached:g} s")
+        return done
+
+    return exit_code(revoked, "no such key")
 
 
 if __name__ == "__main__":

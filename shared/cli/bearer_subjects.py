@@ -32,9 +32,30 @@ def main(argv: list[str] | None = None) -> int:
     if configured and args.issuer not in configured:
         print(f"warning: {args.issuer!r} is not in VV_BEARER_ISSUERS", file=sys.stderr)
     store = container.bearer_subjects
+    cached = f"{container.settings.api_key_cache_seconds:g} s"
     if args.command == "link":
-        return exit_code(lambda: link_subject(store, args.issuer, args.subject, args.user), "")
-    return exit_code(lambda: unlink_subject(store, args.issuer, args.subject), "no such link")
+
+        def linked() -> None:
+            previous = store.get(args.issuer, args.subject)
+            link_subject(store, args.issuer, args.subject, args.user)
+            print(f"linked: tokens of {args.issuer} for {args.subject!r} act for {args.user}")
+            if previous is not None and previous.user_id != args.user:
+                # Moving a subject is allowed, but it should never go unnoticed.
+                print(
+                    f"moved from {previous.user_id}: instances that cached the old link keep "
+                    f"it for up to {cached} (VV_API_KEY_CACHE_SECONDS)",
+                    file=sys.stderr,
+                )
+
+        return exit_code(linked, "")
+
+    def unlinked() -> bool:
+        done = unlink_subject(store, args.issuer, args.subject)
+        if done:
+            print(f"unlinked: tokens of {args.issuer} for {args.subject!r} now act for no one")
+        return done
+
+    return exit_code(unlinked, "no such link")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,12 @@ def test_the_cli_links_and_unlinks(cloud: Container, capsys: pytest.CaptureFixtu
         assert main(["link", "--issuer", issuer, "--subject", subject, "--user", "dana"]) == 0
         link = cloud.bearer_subjects.get(issuer, subject)
         assert link is not None and link.user_id == "dana"
+        said = capsys.readouterr()
+        assert "act for dana" in said.out and said.err == ""
+        # Moving a linked subject to another user works, and says so.
+        assert main(["link", "--issuer", issuer, "--subject", subject, "--user", "erin"]) == 0
+        assert "moved from dana" in capsys.readouterr().err
+        assert main(["link", "--issuer", issuer, "--subject", subject, "--user", "dana"]) == 0
         assert main(["link", "--issuer", issuer, "--subject", subject, "--user", "a/b"]) == 2
         assert main(["unlink", "--issuer", issuer, "--subject", subject]) == 0
         assert main(["unlink", "--issuer", issuer, "--subject", subject]) == 1
