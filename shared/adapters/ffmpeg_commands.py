@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from shared.adapters.ffmpeg_inputs import known_input
+from shared.domain.preview_fitting import waveform_height
 from shared.domain.previews import AnimationFormat, GifSpec, ImageFormat, ThumbnailSpec
 from shared.domain.render_limits import MAX_WAVEFORM_SECONDS, WAVEFORM_SAMPLE_RATE
 
@@ -111,7 +112,7 @@ def waveform_command(
     8 kHz mono. showwavespic holds every frame until the end: at the native rate a 30-minute
     track held 338 MB, at 8 kHz in the decoder's small frames still 207 MB (per-frame
     overhead); regrouped into 1 s frames (asetnsamples, unpadded) 72 MB."""
-    height = spec.height or max(spec.width // 4, 16)
+    height = spec.height or waveform_height(spec.width)
     return [
         *_base(ffmpeg),
         *_input(url, container),

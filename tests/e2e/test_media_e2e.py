@@ -16,7 +16,7 @@ from shared.bootstrap import Container
 from shared.clock import utcnow
 from shared.domain.records import MediaType, SegmentRecord, VideoRecord, VideoStatus
 from shared.services.previews import fill_preview_urls
-from tests.media.samples import frame_coded_clip, frame_number
+from tests.media.samples import frame_coded_clip, frame_number, tone
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator]
 
@@ -134,3 +134,57 @@ def test_storyboards_over_http(  # type: ignore[no-untyped-def]
             f"{base}/storyboard.{ext}", headers={**auth, "If-None-Match": image.headers["etag"]}
         )
         assert again.status_code == 304
+
+
+def test_media_query_checks_over_http(  # type: ignore[no-untyped-def]
+    stack: LocalStack, http: httpx.Client, cloud: Container, new_key, user_id: str, tmp_path: Path
+) -> None:
+    """What a new user tried through the gateway: NaN and inf, a wrong sprite format, a clip
+    at the media's end, stray parameters on the sprites, an audio time past its end and a
+    waveform given only a height."""
+    video_id, _, _, _ = stored_clip(cloud, user_id, tmp_path, seconds=3)
+    auth = {"X-API-Key": new_key(user_id, "read")}
+    base = f"/api/v2/videos/{video_id}"
+
+    def refused(path: str, **params: str) -> dict[str, Any]:
+        response = http.get(path, params=params, headers=auth)
+        assert response.status_code == 422, (path, params, response.text)
+        error: dict[str, Any] = response.json()["error"]
+        return error
+
+    for field in ("duration", "start_time"):
+        for value in ("NaN", "inf"):
+            problem = refused(f"{base}/gif", **{field: value})["details"]["errors"][0]
+            assert (problem["field"], problem["message"]) == (
+                field,
+                "Input should be a finite number",
+            )
+    problem = refused(f"{base}/storyboard.json", format="png")["details"]["errors"][0]
+    assert problem["message"] == "Input should be 'jpg' or 'webp'"
+    assert problem["limit"] == {"expected": "'jpg' or 'webp'"}
+    at_end = refused(f"{base}/gif", start_time="3")
+    assert "from 0 up to, not including, 3 seconds" in at_end["message"]
+    for ext in ("jpg", "webp"):
+        stray = refused(f"{base}/storyboard.{ext}", foo="bar")["details"]["errors"][0]
+        assert (stray["field"], stray["type"]) == ("foo", "extra_forbidden")
+        repeated = http.get(f"{base}/storyboard.{ext}?format=a&format=b", headers=auth)
+        assert repeated.status_code == 422
+        assert "more than once" in repeated.json()["error"]["message"]
+
+    audio = cloud.media.upload(tone(tmp_path / "tone.m4a"), f"uploads/{user_id}/a-tone.m4a")
+    now = utcnow()
+    audio_id = f"a-{uuid.uuid4().hex[:10]}"
+    cloud.catalog.put_video(
+        VideoRecord(
+            audio_id, user_id, "tone", audio.uri, MediaType.AUDIO, VideoStatus.PROCESSED,
+            now, now, duration_seconds=2.0, media_version=audio.generation,
+        )
+    )  # fmt: skip
+    cloud.catalog.put_segments([SegmentRecord(f"{audio_id}-s0", audio_id, user_id, 0.0, 2.0, now)])
+    thumbnail = f"/api/v2/videos/segments/{audio_id}-s0/thumbnail"
+    assert "from 0 to 2 seconds" in refused(thumbnail, time="604800")["message"]
+    by_height = http.get(thumbnail, params={"height": 50, "format": "png"}, headers=auth)
+    assert by_height.status_code == 200, by_height.text
+    assert Image.open(__import__("io").BytesIO(by_height.content)).size == (200, 50)
+    by_width = http.get(thumbnail, params={"width": 200, "format": "png"}, headers=auth)
+    assert by_width.headers["etag"] == by_height.headers["etag"]

@@ -21,6 +21,7 @@ from shared.domain.previews import (
     FitMode,
     GifSpec,
     ImageFormat,
+    StoryboardSpec,
     ThumbnailSpec,
     milliseconds,
 )
@@ -47,7 +48,9 @@ class SignedUrlRequest(StrictModel):
 
 class GifQuery(StrictModel):
     start_time: float = Field(default=0.0, ge=0.0, le=MAX_SECONDS, allow_inf_nan=False)
-    duration: float = Field(default=DEFAULT_GIF_SECONDS, ge=MIN_GIF_SECONDS, le=MAX_GIF_SECONDS)
+    duration: float = Field(
+        default=DEFAULT_GIF_SECONDS, ge=MIN_GIF_SECONDS, le=MAX_GIF_SECONDS, allow_inf_nan=False
+    )
     width: int = Field(default=DEFAULT_GIF_WIDTH, ge=MIN_WIDTH, le=MAX_GIF_WIDTH)
     fps: int = Field(default=DEFAULT_GIF_FPS, ge=1, le=MAX_GIF_FPS)
     format: AnimationFormat = Field(
@@ -97,7 +100,17 @@ class ThumbnailQuery(StrictModel):
 
 
 class StoryboardQuery(StrictModel):
-    format: Literal[ImageFormat.JPG, ImageFormat.WEBP] = Field(
-        default=ImageFormat.JPG,
+    # Plain values, not ImageFormat members: a refusal names 'jpg' or 'webp', not enum reprs.
+    format: Literal["jpg", "webp"] = Field(
+        default="jpg",
         description="The sprite the VTT / JSON point to: jpg (default) or webp.",
     )
+
+    def spec(self) -> StoryboardSpec:
+        return StoryboardSpec(ImageFormat(self.format))
+
+
+# Parsed even though empty: without a model the sprite routes let ?foo=bar and repeated
+# keys through, while every other route answers them with a 422.
+class SpriteQuery(StrictModel):
+    """No parameters: the extension names the sprite's format."""

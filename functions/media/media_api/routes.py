@@ -7,7 +7,13 @@ import hashlib
 import math
 from typing import Any
 
-from media_api.models import GifQuery, SignedUrlRequest, StoryboardQuery, ThumbnailQuery
+from media_api.models import (
+    GifQuery,
+    SignedUrlRequest,
+    SpriteQuery,
+    StoryboardQuery,
+    ThumbnailQuery,
+)
 from shared.clock import to_iso, utcnow
 from shared.domain.previews import ImageFormat, PreviewSpec
 from shared.domain.principals import Scope
@@ -99,11 +105,13 @@ TEXT_CACHE_CONTROL = "private, no-cache"
     "GET",
     "/api/v2/videos/{video_id}/storyboard.jpg",
     scope=Scope.READ,
+    query=SpriteQuery,
     response="image/jpeg",
     **IMAGE_HEADERS,
 )
 def storyboard_jpg(ctx: RequestContext) -> Reply:
     """The storyboard sprite (JPEG): evenly spaced tiles of the media, for hover scrubbing."""
+    ctx.query(SpriteQuery)
     return _caller_preview(ctx, _path_id(ctx, "video_id"), StoryboardSpec(ImageFormat.JPG))
 
 
@@ -111,16 +119,18 @@ def storyboard_jpg(ctx: RequestContext) -> Reply:
     "GET",
     "/api/v2/videos/{video_id}/storyboard.webp",
     scope=Scope.READ,
+    query=SpriteQuery,
     response="image/webp",
     **IMAGE_HEADERS,
 )
 def storyboard_webp(ctx: RequestContext) -> Reply:
     """The storyboard sprite (WebP, about half the bytes of the JPEG)."""
+    ctx.query(SpriteQuery)
     return _caller_preview(ctx, _path_id(ctx, "video_id"), StoryboardSpec(ImageFormat.WEBP))
 
 
 def _layout(ctx: RequestContext) -> tuple[StoryboardLayout, str]:
-    spec = StoryboardSpec(ctx.query(StoryboardQuery).format)
+    spec = ctx.query(StoryboardQuery).spec()
     user_id, video_id = ctx.principal.user_id, _path_id(ctx, "video_id")
     previews = ctx.container.media_previews
     layout = previews.storyboard_layout(user_id, video_id, spec, ctx.principal.key_id)
