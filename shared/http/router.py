@@ -32,7 +32,7 @@ from shared.http.access_log import log_request
 from shared.http.error_mapping import error_response_parts
 from shared.http.request_ids import request_id_from
 from shared.http.trace_context import trace_log_fields
-from shared.http.validation import parse_json, query_to_dict, validate
+from shared.http.validation import parse_json, query_to_dict, refuse_query_parameters, validate
 from shared.secrets import SecretName, require_secrets
 from shared.services.authentication import require_scope
 from shared.structured_logging import configure_logging, request_id_var, trace_fields_var
@@ -256,6 +256,8 @@ class Router:
             require_scope(principal, route.scope)
             if container.rate_limiter is not None:
                 container.rate_limiter.spend(principal.key_id)
+        if route.query is None:
+            refuse_query_parameters(request.args)
         ctx = RequestContext(request, principal, params, request_id, container)
         reply = route.handler(ctx)
         if isinstance(reply, flask.Response):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import typing
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -123,6 +124,19 @@ def _is_list_field(annotation: Any) -> bool:
     if origin in (list, tuple, set, frozenset):
         return True
     return any(_is_list_field(arg) for arg in typing.get_args(annotation))
+
+
+def refuse_query_parameters(names: Iterable[str]) -> None:
+    """For an endpoint without a query model: any parameter is refused, as a declared model
+    refuses one it does not name (``extra="forbid"``), not silently ignored."""
+    errors = [
+        {"field": name, "message": "Extra inputs are not permitted", "type": "extra_forbidden"}
+        for name in names
+    ]
+    if errors:
+        raise ValidationFailed(
+            "This endpoint takes no query parameters.", details={"errors": errors}
+        )
 
 
 def query_to_dict(model: type[BaseModel], multi: dict[str, list[str]]) -> dict[str, Any]:

@@ -49,3 +49,26 @@ def test_a_json_reply_is_a_response_model_never_a_hand_built_dict(container: Con
             "request_id": refused.headers["X-Request-ID"],
         }
     }
+
+
+def test_an_endpoint_without_a_query_model_refuses_any_parameter(container: Container) -> None:
+    """As a declared query model refuses names it does not know (``extra="forbid"``): a
+    client's typo must not be silently ignored (a new user found the sprites ignoring them)."""
+    router = Router(lambda: container)
+
+    @router.route("DELETE", "/things/{thing_id}", scope=None, statuses=(204,))
+    def delete_thing(ctx: RequestContext) -> Reply:
+        return Reply(status=204)
+
+    app = flask.Flask("query-parameters")
+    app.add_url_rule(
+        "/<path:path>", view_func=lambda path: router(flask.request), methods=["DELETE"]
+    )
+    client = app.test_client()
+    assert client.delete("/things/t1").status_code == 204
+    refused = client.delete("/things/t1?force=1&force=2&dry_run=")
+    assert refused.status_code == 422 and refused.json is not None
+    error = refused.json["error"]
+    assert error["code"] == "validation_failed"
+    assert [e["field"] for e in error["details"]["errors"]] == ["force", "dry_run"]
+    assert {e["type"] for e in error["details"]["errors"]} == {"extra_forbidden"}
