@@ -105,8 +105,21 @@ class MarkerService:
             raise NotFound("No marker with this id.", details={"marker_id": marker_id})
         return marker
 
-    def delete_marker(self, principal: Principal, marker_id: str) -> None:
-        if not self._repo.delete(principal.user_id, marker_id):
+    def delete_marker(
+        self, principal: Principal, marker_id: str, *, if_match: str | None = None
+    ) -> None:
+        """Delete the caller's marker; with ``if_match``, only while it holds (checked
+        atomically with the delete). A missing or foreign marker is a 404 whatever it says."""
+
+        def check(current: Marker) -> None:
+            if not _if_match_holds(if_match, current):
+                raise PreconditionFailed(
+                    "If-Match does not match the marker's current ETag.",
+                    details={"marker_id": marker_id},
+                )
+
+        check_if_match = check if if_match is not None else None
+        if not self._repo.delete(principal.user_id, marker_id, check_if_match):
             raise NotFound("No marker with this id.", details={"marker_id": marker_id})
 
 

@@ -55,8 +55,14 @@ def test_marker_lifecycle_over_http(http: httpx.Client, new_key, user_id: str) -
     listed = http.get("/api/v2/markers", params={"video_id": "vid-1"}, headers=auth).json()
     assert [m["note"] for m in listed["data"]] == ["own goal"]
 
-    assert http.delete(f"/api/v2/markers/{marker['marker_id']}", headers=auth).status_code == 204
-    gone = http.delete(f"/api/v2/markers/{marker['marker_id']}", headers=auth)
+    url = f"/api/v2/markers/{marker['marker_id']}"
+    stale_delete = http.delete(url, headers={**auth, "If-Match": created.headers["ETag"]})
+    assert stale_delete.status_code == 412, stale_delete.text
+    assert stale_delete.json()["error"]["code"] == "precondition_failed"
+    assert http.get(url, headers=auth).json()["note"] == "own goal"
+    current = {**auth, "If-Match": updated.headers["ETag"]}
+    assert http.delete(url, headers=current).status_code == 204
+    gone = http.delete(url, headers=auth)
     assert gone.status_code == 404 and gone.json()["error"]["code"] == "resource_not_found"
 
 
@@ -89,7 +95,10 @@ def test_second_tenant_is_walled_off(http: httpx.Client, new_key, user_id: str) 
         return {k: v for k, v in r.json()["error"].items() if k not in {"request_id", "details"}}
 
     assert strip(foreign) == strip(unknown)
-    assert http.delete(f"/api/v2/markers/{created['marker_id']}", headers=bob).status_code == 404
+    for if_match in (None, "*"):
+        headers = {**bob, "If-Match": if_match} if if_match else bob
+        refused = http.delete(f"/api/v2/markers/{created['marker_id']}", headers=headers)
+        assert refused.status_code == 404, refused.text
     assert http.get("/api/v2/markers", headers=bob).json()["data"] == []
     still = http.get(f"/api/v2/markers/{created['marker_id']}", headers=alice)
     assert still.status_code == 200 and still.json()["note"] == "a"
