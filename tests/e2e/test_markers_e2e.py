@@ -13,6 +13,9 @@ import httpx
 import pytest
 
 from infra.local.stack import LocalStack
+from shared.bootstrap import Container
+from shared.clock import utcnow
+from shared.domain.records import SegmentRecord
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator]
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,6 +79,51 @@ def test_idempotent_put_over_http(http: httpx.Client, new_key, user_id: str) -> 
     other = http.put("/api/v2/markers", json={**body, "color": "navy"}, headers=auth)
     assert (
         other.status_code == 409 and other.json()["error"]["code"] == "idempotency_request_mismatch"
+    )
+
+
+def test_video_id_is_the_video_the_target_belongs_to(  # type: ignore[no-untyped-def]
+    http: httpx.Client, cloud: Container, new_key, user_id: str
+) -> None:
+    """The fresh-user repro: a video's own marker was missing from ``?video_id=`` and any
+    ``video_id`` a client sent was stored."""
+    auth = {"X-API-Key": new_key(user_id)}
+    video, segment, other = f"vid-{user_id}", f"vid-{user_id}-s0000", f"vid-{user_id}-other"
+    now = utcnow()
+    cloud.catalog.put_segments(
+        [
+            SegmentRecord(segment, video, user_id, 0.0, 5.0, now),
+            SegmentRecord(f"{segment}-bob", other, user_id + "-bob", 0.0, 5.0, now),
+        ]
+    )
+
+    def put(body: dict[str, str]) -> httpx.Response:
+        return http.put("/api/v2/markers", json=body, headers=auth)
+
+    def refused_field(response: httpx.Response) -> list[str]:
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "validation_failed"
+        return [p["field"] for p in response.json()["error"]["details"]["errors"]]
+
+    own = put({"target_type": "video", "target_id": video, "color": "red"})
+    assert own.status_code == 201 and own.json()["video_id"] == video
+    assert refused_field(put({"target_type": "video", "target_id": video, "video_id": other})) == [
+        "video_id"
+    ]
+    on_segment = put({"target_type": "segment", "target_id": segment})
+    assert on_segment.status_code == 201 and on_segment.json()["video_id"] == video
+    field = {"target_type": "extracted_field", "target_id": segment, "field_path": "scene.mood"}
+    assert refused_field(put({**field, "video_id": other})) == ["video_id"]
+    assert put(field).json()["video_id"] == video
+    # Bob's segment reads as unknown to this user: the client's value stands
+    foreign = put({"target_type": "segment", "target_id": f"{segment}-bob", "video_id": "vid-x"})
+    assert foreign.status_code == 201 and foreign.json()["video_id"] == "vid-x"
+
+    listed = http.get("/api/v2/markers", params={"video_id": video}, headers=auth).json()
+    kinds = sorted(m["target_type"] for m in listed["data"])
+    assert kinds == ["extracted_field", "segment", "video"]
+    assert (
+        http.get("/api/v2/markers", params={"video_id": other}, headers=auth).json()["data"] == []
     )
 
 
