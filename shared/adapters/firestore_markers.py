@@ -105,8 +105,9 @@ class FirestoreMarkerRepository(MarkerRepository):
             if not data or data.get("user_id") != user_id:
                 return False
             if check is not None:
-                # Inside the transaction: a write between this read and the delete makes the
-                # commit fail and the check run again on the new version.
+                # Inside the transaction, like PUT's If-Match: no write lands between this
+                # check and the delete (a concurrent one waits, or the commit retries and the
+                # check runs again on the new version).
                 check(marker_from_doc(data))
             tx.delete(ref)
             return True
