@@ -22,7 +22,8 @@ ERROR_RESPONSES = {"4XX": "Error", "429": "RateLimited", "503": "Unavailable"}
 # Headers the routes name (``request_headers`` / ``response_headers`` on ``Router.route``).
 REQUEST_HEADERS: dict[str, dict[str, Any]] = {
     "If-Match": {
-        "description": "Update only if the marker's current ETag is this one (else 412).",
+        "description": "Change or delete the marker only if its current ETag is this one "
+        "(`*`: any existing marker), else 412.",
         "schema": {"type": "string"},
     },
     "Idempotency-Key": {

@@ -86,7 +86,7 @@ class Container(Adapters):
         from shared.services.markers import MarkerService
 
         ttl = timedelta(seconds=self.settings.idempotency_ttl_seconds)
-        return MarkerService(self.markers, ttl)
+        return MarkerService(self.markers, lambda: self.catalog, ttl)
 
     @cached_property
     def rate_limiter(self) -> RateLimiter | None:

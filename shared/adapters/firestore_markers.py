@@ -23,7 +23,7 @@ from shared.domain.markers import (
     TargetType,
     UpsertDecision,
 )
-from shared.domain.ports import MarkerRepository, UpsertDecider
+from shared.domain.ports import DeleteCheck, MarkerRepository, UpsertDecider
 from shared.fan_out import gather_each
 
 MARKERS = "markers"
@@ -94,7 +94,7 @@ class FirestoreMarkerRepository(MarkerRepository):
         with translated_google_errors("The marker store"):
             return [marker_from_doc(s.to_dict() or {}) for s in q.limit(limit).stream(**self._call)]
 
-    def delete(self, user_id: str, marker_id: str) -> bool:
+    def delete(self, user_id: str, marker_id: str, check: DeleteCheck | None = None) -> bool:
         ref = self._markers.document(marker_id)
         transaction = self._client.transaction()
 
@@ -104,6 +104,11 @@ class FirestoreMarkerRepository(MarkerRepository):
             data = snapshot.to_dict() if snapshot.exists else None
             if not data or data.get("user_id") != user_id:
                 return False
+            if check is not None:
+                # Inside the transaction, like PUT's If-Match: no write lands between this
+                # check and the delete (a concurrent one waits, or the commit retries and the
+                # check runs again on the new version).
+                check(marker_from_doc(data))
             tx.delete(ref)
             return True
 

@@ -16,11 +16,19 @@ class TargetType(StrEnum):
     EXTRACTED_FIELD = "extracted_field"
 
 
+# Targets whose ``target_id`` is a segment id: a segment, or a field extracted from one.
+ON_SEGMENTS = frozenset({TargetType.SEGMENT, TargetType.EXTRACTED_FIELD})
+
+
 @dataclass(frozen=True)
 class MarkerTarget:
     target_type: TargetType
     target_id: str
     field_path: str | None = None
+
+    @property
+    def on_segment(self) -> bool:
+        return self.target_type in ON_SEGMENTS
 
     def marker_id_for(self, user_id: str) -> str:
         """The id is derived from user and target, so an upsert needs no lookup to find it."""

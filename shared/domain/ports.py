@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from shared.domain.stored_objects import ObjectHeaders, StoredObject
 
 UpsertDecider = Callable[["Marker | None", "IdempotencyRecord | None"], "UpsertDecision"]
+DeleteCheck = Callable[["Marker"], None]
 
 
 class ApiKeyStore(ABC):
@@ -51,7 +52,10 @@ class MarkerRepository(ABC):
         """Up to ``limit`` markers in ``marker_id`` order, strictly after ``after_marker_id``."""
 
     @abstractmethod
-    def delete(self, user_id: str, marker_id: str) -> bool: ...
+    def delete(self, user_id: str, marker_id: str, check: DeleteCheck | None = None) -> bool:
+        """Delete the user's marker; False when it is missing or someone else's (``check`` is
+        then not called). ``check`` sees the current marker in the same atomic step as the
+        delete and may raise to abort it; it may run more than once (on contention)."""
 
     @abstractmethod
     def for_targets(self, user_id: str, target_ids: Sequence[str]) -> list[Marker]:

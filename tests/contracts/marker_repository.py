@@ -106,6 +106,34 @@ class MarkerRepositoryContract:
         assert repo.get(user, marker.marker_id) is None
         assert repo.delete(user, marker.marker_id) is False
 
+    def test_delete_check_sees_the_current_marker_and_can_abort(
+        self, repo: MarkerRepository, user: str
+    ) -> None:
+        marker = make_marker(user, "vid-8", note="keep me")
+        store(repo, marker)
+        seen: list[Marker] = []
+
+        def refuse(current: Marker) -> None:
+            seen.append(current)
+            raise RuntimeError("abort")
+
+        with pytest.raises(RuntimeError):
+            repo.delete(user, marker.marker_id, refuse)
+        assert [m.note for m in seen] == ["keep me"]
+        assert repo.get(user, marker.marker_id) is not None
+        assert repo.delete(user, marker.marker_id, seen.append) is True
+        assert repo.get(user, marker.marker_id) is None
+
+    def test_delete_check_is_not_asked_about_missing_or_foreign_markers(
+        self, repo: MarkerRepository, user: str
+    ) -> None:
+        marker = make_marker(user, "vid-6")
+        store(repo, marker)
+        asked: list[Marker] = []
+        assert repo.delete("someone-else", marker.marker_id, asked.append) is False
+        assert repo.delete(user, "mk_000000000000000000000000", asked.append) is False
+        assert asked == [] and repo.get(user, marker.marker_id) is not None
+
     def test_decider_sees_idempotency_record_and_can_abort(
         self, repo: MarkerRepository, user: str
     ) -> None:

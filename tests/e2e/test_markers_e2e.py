@@ -13,6 +13,9 @@ import httpx
 import pytest
 
 from infra.local.stack import LocalStack
+from shared.bootstrap import Container
+from shared.clock import utcnow
+from shared.domain.records import SegmentRecord
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator]
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,8 +58,14 @@ def test_marker_lifecycle_over_http(http: httpx.Client, new_key, user_id: str) -
     listed = http.get("/api/v2/markers", params={"video_id": "vid-1"}, headers=auth).json()
     assert [m["note"] for m in listed["data"]] == ["own goal"]
 
-    assert http.delete(f"/api/v2/markers/{marker['marker_id']}", headers=auth).status_code == 204
-    gone = http.delete(f"/api/v2/markers/{marker['marker_id']}", headers=auth)
+    url = f"/api/v2/markers/{marker['marker_id']}"
+    stale_delete = http.delete(url, headers={**auth, "If-Match": created.headers["ETag"]})
+    assert stale_delete.status_code == 412, stale_delete.text
+    assert stale_delete.json()["error"]["code"] == "precondition_failed"
+    assert http.get(url, headers=auth).json()["note"] == "own goal"
+    current = {**auth, "If-Match": updated.headers["ETag"]}
+    assert http.delete(url, headers=current).status_code == 204
+    gone = http.delete(url, headers=auth)
     assert gone.status_code == 404 and gone.json()["error"]["code"] == "resource_not_found"
 
 
@@ -70,6 +79,51 @@ def test_idempotent_put_over_http(http: httpx.Client, new_key, user_id: str) -> 
     other = http.put("/api/v2/markers", json={**body, "color": "navy"}, headers=auth)
     assert (
         other.status_code == 409 and other.json()["error"]["code"] == "idempotency_request_mismatch"
+    )
+
+
+def test_video_id_is_the_video_the_target_belongs_to(  # type: ignore[no-untyped-def]
+    http: httpx.Client, cloud: Container, new_key, user_id: str
+) -> None:
+    """The fresh-user repro: a video's own marker was missing from ``?video_id=`` and any
+    ``video_id`` a client sent was stored."""
+    auth = {"X-API-Key": new_key(user_id)}
+    video, segment, other = f"vid-{user_id}", f"vid-{user_id}-s0000", f"vid-{user_id}-other"
+    now = utcnow()
+    cloud.catalog.put_segments(
+        [
+            SegmentRecord(segment, video, user_id, 0.0, 5.0, now),
+            SegmentRecord(f"{segment}-bob", other, user_id + "-bob", 0.0, 5.0, now),
+        ]
+    )
+
+    def put(body: dict[str, str]) -> httpx.Response:
+        return http.put("/api/v2/markers", json=body, headers=auth)
+
+    def refused_field(response: httpx.Response) -> list[str]:
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "validation_failed"
+        return [p["field"] for p in response.json()["error"]["details"]["errors"]]
+
+    own = put({"target_type": "video", "target_id": video, "color": "red"})
+    assert own.status_code == 201 and own.json()["video_id"] == video
+    assert refused_field(put({"target_type": "video", "target_id": video, "video_id": other})) == [
+        "video_id"
+    ]
+    on_segment = put({"target_type": "segment", "target_id": segment})
+    assert on_segment.status_code == 201 and on_segment.json()["video_id"] == video
+    field = {"target_type": "extracted_field", "target_id": segment, "field_path": "scene.mood"}
+    assert refused_field(put({**field, "video_id": other})) == ["video_id"]
+    assert put(field).json()["video_id"] == video
+    # Bob's segment reads as unknown to this user: the client's value stands
+    foreign = put({"target_type": "segment", "target_id": f"{segment}-bob", "video_id": "vid-x"})
+    assert foreign.status_code == 201 and foreign.json()["video_id"] == "vid-x"
+
+    listed = http.get("/api/v2/markers", params={"video_id": video}, headers=auth).json()
+    kinds = sorted(m["target_type"] for m in listed["data"])
+    assert kinds == ["extracted_field", "segment", "video"]
+    assert (
+        http.get("/api/v2/markers", params={"video_id": other}, headers=auth).json()["data"] == []
     )
 
 
@@ -89,7 +143,10 @@ def test_second_tenant_is_walled_off(http: httpx.Client, new_key, user_id: str) 
         return {k: v for k, v in r.json()["error"].items() if k not in {"request_id", "details"}}
 
     assert strip(foreign) == strip(unknown)
-    assert http.delete(f"/api/v2/markers/{created['marker_id']}", headers=bob).status_code == 404
+    for if_match in (None, "*"):
+        headers = {**bob, "If-Match": if_match} if if_match else bob
+        refused = http.delete(f"/api/v2/markers/{created['marker_id']}", headers=headers)
+        assert refused.status_code == 404, refused.text
     assert http.get("/api/v2/markers", headers=bob).json()["data"] == []
     still = http.get(f"/api/v2/markers/{created['marker_id']}", headers=alice)
     assert still.status_code == 200 and still.json()["note"] == "a"

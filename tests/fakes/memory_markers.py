@@ -6,7 +6,7 @@ import threading
 from collections.abc import Sequence
 
 from shared.domain.markers import IdempotencyRecord, Marker, MarkerQuery, UpsertDecision
-from shared.domain.ports import MarkerRepository, UpsertDecider
+from shared.domain.ports import DeleteCheck, MarkerRepository, UpsertDecider
 
 
 class InMemoryMarkerRepository(MarkerRepository):
@@ -37,10 +37,13 @@ class InMemoryMarkerRepository(MarkerRepository):
                 :limit
             ]
 
-    def delete(self, user_id: str, marker_id: str) -> bool:
+    def delete(self, user_id: str, marker_id: str, check: DeleteCheck | None = None) -> bool:
         with self._lock:
-            if self.get(user_id, marker_id) is None:
+            current = self.get(user_id, marker_id)
+            if current is None:
                 return False
+            if check is not None:
+                check(current)
             del self._markers[marker_id]
             return True
 

@@ -40,6 +40,7 @@ def container() -> Iterator[Container]:
         settings_for_fakes(max_body_bytes=64 * 1024),
         api_keys=InMemoryApiKeyStore(),
         markers=InMemoryMarkerRepository(),
+        catalog=InMemoryMediaCatalog(),
     )
     bootstrap.override(built)
     yield built

@@ -115,6 +115,48 @@ def test_delete(markers_client: FlaskClient, keys: Keys) -> None:
     assert_envelope(again, 404, "resource_not_found")
 
 
+def test_delete_honours_if_match(markers_client: FlaskClient, keys: Keys) -> None:
+    """RFC 9110 13.1.1: a stale ETag must not delete a marker someone changed meanwhile."""
+    alice = {"X-API-Key": keys.alice}
+    created = put(markers_client, keys.alice, VIDEO)
+    marker_id, first_etag = created.get_json()["marker_id"], created.headers["ETag"]
+    current_etag = put(markers_client, keys.alice, {**VIDEO, "note": "newer"}).headers["ETag"]
+    for stale in (first_etag, '"stale"', f"W/{current_etag}"):
+        refused = markers_client.delete(f"{URL}/{marker_id}", headers={**alice, "If-Match": stale})
+        error = assert_envelope(refused, 412, "precondition_failed")
+        assert error["details"] == {"marker_id": marker_id}
+    assert markers_client.get(f"{URL}/{marker_id}", headers=alice).get_json()["note"] == "newer"
+    listed = f'"other", {current_etag}'
+    deleted = markers_client.delete(f"{URL}/{marker_id}", headers={**alice, "If-Match": listed})
+    assert deleted.status_code == 204
+    gone = markers_client.get(f"{URL}/{marker_id}", headers=alice)
+    assert_envelope(gone, 404, "resource_not_found")
+
+
+def test_delete_if_match_star_needs_an_existing_marker(
+    markers_client: FlaskClient, keys: Keys
+) -> None:
+    alice = {"X-API-Key": keys.alice, "If-Match": "*"}
+    marker_id = put(markers_client, keys.alice, VIDEO).get_json()["marker_id"]
+    assert markers_client.delete(f"{URL}/{marker_id}", headers=alice).status_code == 204
+    # without the marker the answer is the unconditional one (RFC 9110 13.2.1): 404, not 412
+    again = markers_client.delete(f"{URL}/{marker_id}", headers=alice)
+    assert_envelope(again, 404, "resource_not_found")
+
+
+def test_delete_of_another_users_marker_is_404_whatever_if_match_says(
+    markers_client: FlaskClient, keys: Keys
+) -> None:
+    created = put(markers_client, keys.alice, VIDEO)
+    marker_id = created.get_json()["marker_id"]
+    for if_match in ("*", created.headers["ETag"], '"stale"'):
+        headers = {"X-API-Key": keys.bob, "If-Match": if_match}
+        refused = markers_client.delete(f"{URL}/{marker_id}", headers=headers)
+        assert_envelope(refused, 404, "resource_not_found")
+    alice = {"X-API-Key": keys.alice}
+    assert markers_client.get(f"{URL}/{marker_id}", headers=alice).status_code == 200
+
+
 def test_other_tenant_cannot_see_change_or_delete(markers_client: FlaskClient, keys: Keys) -> None:
     created = put(markers_client, keys.alice, VIDEO)
     marker_id = created.get_json()["marker_id"]

@@ -86,10 +86,13 @@ def get_marker(ctx: RequestContext) -> Reply:
     return Reply(MarkerResponse.of(marker), headers={"ETag": marker.etag})
 
 
-@router.route("DELETE", "/api/v2/markers/{marker_id}", scope=Scope.WRITE)
+@router.route(
+    "DELETE", "/api/v2/markers/{marker_id}", scope=Scope.WRITE, request_headers=("If-Match",)
+)
 def delete_marker(ctx: RequestContext) -> Reply:
     """Delete one marker."""
-    ctx.container.marker_service.delete_marker(ctx.principal, _marker_id(ctx))
+    if_match = ctx.header("If-Match")
+    ctx.container.marker_service.delete_marker(ctx.principal, _marker_id(ctx), if_match=if_match)
     return Reply(None, status=204)
 
 
