@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from shared.domain.previews import (
     DEFAULT_GIF_FPS,
@@ -108,6 +108,14 @@ class StoryboardQuery(StrictModel):
 
     def spec(self) -> StoryboardSpec:
         return StoryboardSpec(ImageFormat(self.format))
+
+
+class PreviewLinkQuery(StrictModel):
+    """No parameters of its own. A keyless link is pasted into pages, mail and chats, whose
+    tools append cache busters and tracking parameters: those are ignored, not refused (the
+    one endpoint where an unknown parameter is not a 422)."""
+
+    model_config = ConfigDict(extra="ignore")
 
 
 # Parsed even though empty: without a model the sprite routes let ?foo=bar and repeated

@@ -9,6 +9,7 @@ from typing import Any
 
 from media_api.models import (
     GifQuery,
+    PreviewLinkQuery,
     SignedUrlRequest,
     SpriteQuery,
     StoryboardQuery,
@@ -84,7 +85,14 @@ def thumbnail(ctx: RequestContext) -> Reply:
     return _caller_preview(ctx, video_id, query.spec(middle_ms))
 
 
-@router.route("GET", "/api/v2/previews/{token}", scope=None, response="image/*", **IMAGE_HEADERS)
+@router.route(
+    "GET",
+    "/api/v2/previews/{token}",
+    scope=None,
+    query=PreviewLinkQuery,
+    response="image/*",
+    **IMAGE_HEADERS,
+)
 def preview_link(ctx: RequestContext) -> Reply:
     """A preview behind a keyless signed link (the image URLs inside JSON responses)."""
     ticket = ctx.container.preview_links.verify(ctx.path_params["token"])
