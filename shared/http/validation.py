@@ -80,6 +80,11 @@ def parse_json(raw: bytes, content_type: str | None, max_bytes: int) -> Any:
     )
     try:
         data = load_json_text(raw)
+    except UnicodeEncodeError as exc:
+        raise InvalidRequest(
+            "The body escapes a lone surrogate (such as \\ud800), which no text can hold.",
+            code="invalid_json",
+        ) from exc
     except (UnicodeError, json.JSONDecodeError) as exc:
         raise InvalidRequest("The body is not valid UTF-8 JSON.", code="invalid_json") from exc
     except RecursionError as exc:
