@@ -134,6 +134,8 @@ class LocalStack:
             # Tools run against this stack are local development too, said explicitly.
             "VV_ENVIRONMENT": "local",
             **self.emulators.env,
+            # The issuers this stack trusts, so tools (make bearer-subject) judge as it does.
+            **{k: v for k, v in os.environ.items() if k == "VV_BEARER_ISSUERS" and v},
         }
 
     def stop(self, include_emulators: bool = True) -> None:

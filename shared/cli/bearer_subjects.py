@@ -29,7 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     container = get_container()
     configured = {issuer.issuer for issuer in container.settings.bearer_issuers}
-    if configured and args.issuer not in configured:
+    if not configured:
+        print(
+            "warning: VV_BEARER_ISSUERS is empty here: this deployment refuses every bearer "
+            "token until it trusts the issuer",
+            file=sys.stderr,
+        )
+    elif args.issuer not in configured:
         print(f"warning: {args.issuer!r} is not in VV_BEARER_ISSUERS", file=sys.stderr)
     store = container.bearer_subjects
     cached = f"{container.settings.api_key_cache_seconds:g} s"
