@@ -1,7 +1,8 @@
 // The live processing event stream. EventSource cannot send the API key, so each connection
 // first trades the key for a short-lived stream token bound to the same filters, and passes
 // that token (never the key) in the stream URL. The last event id is kept in localStorage:
-// a reload, a dropped connection or the server ending the stream resumes from it.
+// a reload, a dropped connection or the server ending the stream resumes from it, once an
+// event has arrived (EventSource does not hand a page the id-only frame a stream opens with).
 
 import { api, apiUrl, ApiError, describeError } from "./api.js";
 import { timelineEntry, typeChips } from "./timeline.js";
@@ -9,6 +10,7 @@ import { timelineEntry, typeChips } from "./timeline.js";
 const STREAM_PATH = "/api/v2/processing/events/stream";
 const TOKEN_PATH = "/api/v2/processing/events/stream-tokens";
 const LAST_ID = "vv.console.lastEventId";
+const CURSOR_ERRORS = ["cursor_unknown", "cursor_expired"];
 const STREAM_STATE = "vv.console.stream";
 const MAX_LOG = 200;
 const EVENT_TYPES = [
@@ -31,6 +33,7 @@ const STREAM_ERROR = "processing.stream_error";
 export const streamMemory = {
   lastEventId: () => localStorage.getItem(LAST_ID) || "",
   setLastEventId: (id) => localStorage.setItem(LAST_ID, id),
+  forgetLastEventId: () => localStorage.removeItem(LAST_ID),
   forget() {
     localStorage.removeItem(LAST_ID);
     localStorage.removeItem(STREAM_STATE);
@@ -85,6 +88,10 @@ export function eventsPanel({ log, chips, stateLabel, lastIdLabel, onConnected, 
       close();
       if (data.retryable !== false) schedule();
       else {
+        // A cursor the server cannot resume from would fail every later connect the same
+        // way: forget it, so the next one follows from now.
+        if (CURSOR_ERRORS.includes(data.code)) streamMemory.forgetLastEventId();
+        showLastId();
         setState("stopped");
         announce(`The stream ended: ${data.message || data.code}`, true);
       }

@@ -139,6 +139,9 @@ function resultItem(result, rank, announce) {
   return item;
 }
 
+const FILTER_PAGE_SIZE = 50;
+const FILTER_PAGES = 20; // at most this many requests per filter (each reads a bounded slice)
+
 export function searchPanel({ list, announce }) {
   function start(message) {
     // Never leave stale results on screen while the next answer is on its way.
@@ -174,11 +177,19 @@ export function searchPanel({ list, announce }) {
   async function filter(condition) {
     start("Filtering…");
     try {
-      const response = await api("POST", "/api/v2/search/filter/playground", {
-        body: { conditions: [condition], page_size: 50 },
-      });
-      const found = response && (response.results?.length ? response.results : response.data);
-      show(found || [], `${condition.field} ${condition.operator}`);
+      // A page reads a bounded number of segments (decision 041): it may come back short, or
+      // empty, while more follow. Follow the cursor until a page's worth is found.
+      const found = [];
+      let cursor = null;
+      for (let page = 0; page < FILTER_PAGES && found.length < FILTER_PAGE_SIZE; page += 1) {
+        const response = await api("POST", "/api/v2/search/filter/playground", {
+          body: { conditions: [condition], page_size: FILTER_PAGE_SIZE - found.length, cursor },
+        });
+        found.push(...(response?.data || []));
+        cursor = response?.pagination?.has_more ? response.pagination.next_cursor : null;
+        if (!cursor) break;
+      }
+      show(found, `${condition.field} ${condition.operator}`);
     } finally {
       list.removeAttribute("aria-busy");
     }
