@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -238,6 +239,20 @@ def start_all(processes: list[ManagedProcess], timeout: float = 60.0) -> None:
         process.start()
     for process in processes:
         process.run(timeout)
+
+
+def restart_exited(processes: list[ManagedProcess], say: Callable[[str], None]) -> None:
+    """Start again each of ``processes`` that has exited (reaped, its group swept first)."""
+    for process in processes:
+        code = None if process.popen is None else process.popen.poll()
+        if code is None:
+            continue
+        process.finish(time.monotonic())
+        say(f"{process.name} exited ({code}); starting it again (log: {process.log_path})")
+        try:
+            process.run(timeout=60)
+        except (RuntimeError, TimeoutError) as failed:
+            say(f"{process.name} did not start again: {failed}")
 
 
 def kill_all_now() -> None:

@@ -14,6 +14,7 @@ import json
 import os
 import socket
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from infra.local.processes import (
     ManagedProcess,
     free_port,
     held_socket,
+    restart_exited,
     start_all,
     stop_all,
 )
@@ -38,6 +40,8 @@ from shared.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_ID = "videovector-local"
+# How often the running stack looks for functions that exited, to start them again.
+SUPERVISE_SECONDS = 1.0
 
 
 @dataclass
@@ -274,7 +278,12 @@ def main() -> None:
             ingest_demo_media_in_background(
                 Container(Settings()), state_dir / "demo-media", DEMO_USER_ID
             )
-        signals.wait_forever()
+        while True:  # a signal ends it (StopRequested)
+            time.sleep(SUPERVISE_SECONDS)
+            # A function that exits (a crash, the relay killed) starts again, as Cloud Run
+            # starts a new instance: clients resume instead of meeting a 503 until the next
+            # `make dev`. Not the gateway, nor the emulators, whose data would be gone.
+            restart_exited([p for p in stack.processes if p.name in stack.function_urls], _say)
     except StopRequested as stop:
         _say(f"{stop.args[0]}: stopping ...")
     finally:

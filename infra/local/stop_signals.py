@@ -56,8 +56,3 @@ class StopSignals:
             return
         self.begin_stop()
         raise StopRequested(signum)
-
-    @staticmethod
-    def wait_forever() -> None:
-        while True:
-            signal.pause()
