@@ -131,6 +131,7 @@ class LocalStack:
 
     def dev_env(self) -> dict[str, str]:
         assert self.emulators is not None
+        issuers = os.environ.get("VV_BEARER_ISSUERS")
         return {
             "VV_BASE_URL": self.base_url,
             "VV_API_KEY": self.api_key,
@@ -139,7 +140,7 @@ class LocalStack:
             "VV_ENVIRONMENT": "local",
             **self.emulators.env,
             # The issuers this stack trusts, so tools (make bearer-subject) judge as it does.
-            **{k: v for k, v in os.environ.items() if k == "VV_BEARER_ISSUERS" and v},
+            **({"VV_BEARER_ISSUERS": issuers} if issuers else {}),
         }
 
     def stop(self, include_emulators: bool = True) -> None:

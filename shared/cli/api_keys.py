@@ -24,7 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     revoke = commands.add_parser("revoke", help="revoke a key")
     revoke.add_argument("--key", required=True)
     args = parser.parse_args(argv)
-    store = get_container().api_keys
+    container = get_container()
+    store = container.api_keys
     if args.command == "create":
         return exit_code(
             lambda: print(create_api_key(store, args.user, args.scopes.split(","))), ""
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         done = revoke_api_key(store, args.key)
         if done:
             # Instances that cached the key keep accepting it that long (decision 004).
-            cached = get_container().settings.api_key_cache_seconds
+            cached = container.settings.api_key_cache_seconds
             print(f"revoked: refused everywhere within {cached:g} s")
         return done
 

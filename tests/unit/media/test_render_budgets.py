@@ -113,23 +113,33 @@ def test_a_request_waiting_for_the_same_render_is_not_refused_and_spends_nothing
     assert get(media, GIF.format("v2"), media.alice).status_code == 429
 
 
-def test_the_lease_winner_asks_for_a_slot_again_when_losers_held_them(media: MediaWorld) -> None:
-    """The slot asked beside the lease may be refused while this key's requests that lost
-    the lease still hold slots they are about to give back: the winner asks once more, in
-    sequence, and renders instead of answering 429."""
+SLOTS_TAKEN = RateLimited("At most 1 renders for this key at a time.", retry_after=2)
+
+
+def scripted_slot_asks(media: MediaWorld, *outcomes: Exception) -> list[str]:
+    """A budget of one slot for v1's renders whose first slot asks fail with ``outcomes`` in
+    turn, and ask the real budget after them; returns the keys asked, in order."""
     budgeted(media, concurrent=1, starts=10)
     media.add_video("alice", "v1")
     budget = media.container.__dict__["render_budget"]
     asked = budget.slot
     calls: list[str] = []
 
-    def busy_once(key_id: str) -> Held:
+    def scripted(key_id: str) -> Held:
         calls.append(key_id)
-        if len(calls) == 1:  # the ask beside the lease: a loser held the key's only slot
-            raise RateLimited("At most 1 renders for this key at a time.", retry_after=2)
+        if len(calls) <= len(outcomes):
+            raise outcomes[len(calls) - 1]
         return asked(key_id)
 
-    budget.slot = busy_once
+    budget.slot = scripted
+    return calls
+
+
+def test_the_lease_winner_asks_for_a_slot_again_when_losers_held_them(media: MediaWorld) -> None:
+    """The slot asked beside the lease may be refused while this key's requests that lost
+    the lease still hold slots they are about to give back: the winner asks once more, in
+    sequence, and renders instead of answering 429."""
+    calls = scripted_slot_asks(media, SLOTS_TAKEN)  # a loser held the key's only slot
     assert get(media, GIF.format("v1"), media.alice).status_code == 200
     assert len(calls) == 2 and len(media.renderer.renders) == 1
 
@@ -171,22 +181,10 @@ def test_the_lease_winner_waits_for_its_siblings_to_give_their_slots_back(
 def test_a_store_failure_on_the_winners_second_ask_gives_the_lease_back(
     media: MediaWorld,
 ) -> None:
-    budgeted(media, concurrent=1, starts=10)
-    media.add_video("alice", "v1")
-    budget = media.container.__dict__["render_budget"]
-    asked = budget.slot
-    calls: list[str] = []
-
-    def refused_then_unavailable(key_id: str) -> Held:
-        calls.append(key_id)
-        if len(calls) == 1:
-            raise RateLimited("At most 1 renders for this key at a time.", retry_after=2)
-        if len(calls) == 2:
-            raise ServiceUnavailable("The budget store is temporarily unavailable.")
-        return asked(key_id)
-
-    budget.slot = refused_then_unavailable
+    unavailable = ServiceUnavailable("The budget store is temporarily unavailable.")
+    calls = scripted_slot_asks(media, SLOTS_TAKEN, unavailable)
     assert get(media, GIF.format("v1"), media.alice).status_code == 503
+    assert len(calls) == 2
     assert media.container.render_leases.leases == {}  # given back, not held for 90 s
     assert get(media, GIF.format("v1"), media.alice).status_code == 200
     assert len(media.renderer.renders) == 1
